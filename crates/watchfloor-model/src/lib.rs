@@ -1,0 +1,26 @@
+//! Watchfloor's model: the domain types of an exercise, the events that change
+//! them, the one reducer (`State::apply`), validation and redaction.
+//!
+//! # Layout
+//!
+//! - [`types`]: exercise, nations, incidents and their enums — the wire types.
+//! - [`event`]: the event log's entries as posted and as stored.
+//! - [`state`]: `State` and its reducer, with validation that names the field at fault.
+//! - [`redact`]: what each audience may see; applied on the server before anything leaves it.
+//! - [`time`]: the exercise clock, durations (`90s`, `15m`, `2d4h`) and NATO date-time groups.
+//! - [`scenario`]: scripted exercises, as the scenario player reads them.
+//!
+//! This crate does no I/O: it compiles natively for the server and to wasm32 for
+//! the app, so both run exactly the same reducer.
+
+pub mod event;
+pub mod redact;
+pub mod scenario;
+pub mod state;
+pub mod time;
+pub mod types;
+
+pub use event::{Event, EventBody, EventKind};
+pub use redact::Audience;
+pub use state::{Snapshot, State, ValidationError};
+pub use types::*;

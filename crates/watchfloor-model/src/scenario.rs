@@ -1,0 +1,251 @@
+//! Scripted exercises: a list of events, each at an offset from STARTEX in
+//! exercise time. The server's scenario player plays them on the exercise
+//! clock through the same validation and log as posted events.
+//!
+//! ```json
+//! {"name": "Cyber Coalition demo", "duration": "5d", "start_at": "2d6h",
+//!  "entries": [{"at": "0s", "type": "nation_joined", "code": "EST", ...}, ...]}
+//! ```
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, EventBody, ExerciseUpdated};
+use crate::state::State;
+use crate::time::parse_duration;
+
+/// A scripted exercise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// Exercise time from STARTEX to ENDEX, e.g. `5d`.
+    pub duration: String,
+    /// Where a demo joins the script: entries before it are played at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<String>,
+    pub entries: Vec<Entry>,
+}
+
+/// One scripted event at an offset from STARTEX (exercise time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub at: String,
+    #[serde(flatten)]
+    pub event: EventBody,
+}
+
+/// One problem in a scenario: which entry (0-based; `None` for the header), which field, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub entry: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.entry {
+            Some(entry) => write!(f, "entry {entry}: {}: {}", self.field, self.message),
+            None => write!(f, "{}: {}", self.field, self.message),
+        }
+    }
+}
+
+/// One event of a scenario placed on the wall clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scheduled {
+    /// The entry's index; `None` for the player's own opening `exercise_updated`.
+    pub entry: Option<usize>,
+    pub at: DateTime<Utc>,
+    pub event: EventBody,
+}
+
+impl Scenario {
+    /// Parses a scenario file's text, with the JSON position of any syntax error.
+    pub fn parse(text: &str) -> Result<Scenario, Problem> {
+        serde_json::from_str(text).map_err(|error| Problem {
+            entry: None,
+            field: format!("line {} column {}", error.line(), error.column()),
+            message: error.to_string(),
+        })
+    }
+
+    /// Exercise time from STARTEX to ENDEX.
+    pub fn duration(&self) -> Result<Duration, Problem> {
+        parse_duration(&self.duration).map_err(|message| Problem {
+            entry: None,
+            field: "duration".into(),
+            message,
+        })
+    }
+
+    /// The offset of the demo's jump-in point (zero when unset).
+    pub fn start_offset(&self) -> Result<Duration, Problem> {
+        match &self.start_at {
+            None => Ok(Duration::zero()),
+            Some(text) => parse_duration(text).map_err(|message| Problem {
+                entry: None,
+                field: "start_at".into(),
+                message,
+            }),
+        }
+    }
+
+    /// Places every entry on the wall clock for an exercise starting at
+    /// `startex` and played at `speed` simulated seconds per second. The first
+    /// event sets the schedule and speed.
+    pub fn schedule(
+        &self,
+        startex: DateTime<Utc>,
+        speed: f64,
+    ) -> Result<Vec<Scheduled>, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let duration = self.duration().map_err(|problem| vec![problem])?;
+        let wall = |offset: Duration| {
+            startex + Duration::milliseconds((offset.num_milliseconds() as f64 / speed) as i64)
+        };
+        let mut scheduled = vec![Scheduled {
+            entry: None,
+            at: startex,
+            event: EventBody::ExerciseUpdated(ExerciseUpdated {
+                name: Some(self.name.clone()),
+                startex: Some(startex),
+                endex: Some(wall(duration)),
+                speed: Some(speed),
+                ..ExerciseUpdated::default()
+            }),
+        }];
+        let mut previous = Duration::zero();
+        for (index, entry) in self.entries.iter().enumerate() {
+            match parse_duration(&entry.at) {
+                Err(message) => problems.push(Problem {
+                    entry: Some(index),
+                    field: "at".into(),
+                    message,
+                }),
+                Ok(offset) if offset < previous => problems.push(Problem {
+                    entry: Some(index),
+                    field: "at".into(),
+                    message: format!(
+                        "`{}` comes before the previous entry: entries must be in time order",
+                        entry.at
+                    ),
+                }),
+                Ok(offset) if offset > duration => problems.push(Problem {
+                    entry: Some(index),
+                    field: "at".into(),
+                    message: format!(
+                        "`{}` is after ENDEX (duration {})",
+                        entry.at, self.duration
+                    ),
+                }),
+                Ok(offset) => {
+                    previous = offset;
+                    scheduled.push(Scheduled {
+                        entry: Some(index),
+                        at: wall(offset),
+                        event: entry.event.clone(),
+                    });
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(scheduled)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Every problem in the scenario: bad offsets, and each event that the
+    /// reducer would refuse at its place in the script.
+    pub fn check(&self) -> Vec<Problem> {
+        let startex: DateTime<Utc> = "2026-01-05T08:00:00Z".parse().expect("fixed time");
+        let mut problems = Vec::new();
+        if self.name.trim().is_empty() {
+            problems.push(Problem {
+                entry: None,
+                field: "name".into(),
+                message: "the scenario needs a name".into(),
+            });
+        }
+        if let Err(problem) = self.start_offset() {
+            problems.push(problem);
+        }
+        let scheduled = match self.schedule(startex, 1.0) {
+            Ok(scheduled) => scheduled,
+            Err(mut found) => {
+                problems.append(&mut found);
+                return problems;
+            }
+        };
+        let mut state = State::default();
+        for item in scheduled {
+            let event = Event {
+                seq: state.seq + 1,
+                at: item.at,
+                body: item.event,
+            };
+            if let Err(error) = state.apply(&event) {
+                problems.push(Problem {
+                    entry: item.entry,
+                    field: error.field,
+                    message: error.message,
+                });
+            }
+        }
+        problems
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_with_its_entry() {
+        let scenario = Scenario::parse(
+            r#"{"name": "t", "duration": "1d", "entries": [
+                {"at": "0s", "type": "nation_joined", "code": "EST", "name": "Estonia", "kind": "ally"},
+                {"at": "1h", "type": "nation_status", "code": "XYZ", "status": "online"},
+                {"at": "2h", "type": "incident_updated", "id": "NOPE", "status": "resolved"}
+            ]}"#,
+        )
+        .unwrap();
+        let problems = scenario.check();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].entry, Some(1));
+        assert_eq!(problems[0].field, "code");
+        assert_eq!(problems[1].entry, Some(2));
+        assert_eq!(problems[1].field, "id");
+    }
+
+    #[test]
+    fn offsets_must_be_in_order_and_inside_the_exercise() {
+        let scenario = Scenario::parse(
+            r#"{"name": "t", "duration": "1d", "entries": [
+                {"at": "2h", "type": "phase_changed", "phase": "execution"},
+                {"at": "1h", "type": "phase_changed", "phase": "paused"},
+                {"at": "2d", "type": "phase_changed", "phase": "endex"}
+            ]}"#,
+        )
+        .unwrap();
+        let problems = scenario.check();
+        assert_eq!(problems.iter().map(|p| p.entry).collect::<Vec<_>>(), [Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn speed_compresses_the_wall_clock() {
+        let scenario = Scenario::parse(
+            r#"{"name": "t", "duration": "5d", "entries": [
+                {"at": "1h", "type": "phase_changed", "phase": "execution"}
+            ]}"#,
+        )
+        .unwrap();
+        let start: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        let scheduled = scenario.schedule(start, 60.0).unwrap();
+        assert_eq!(scheduled[1].at, start + Duration::minutes(1));
+        let EventBody::ExerciseUpdated(opening) = &scheduled[0].event else { panic!() };
+        assert_eq!(opening.endex, Some(start + Duration::hours(2)));
+    }
+}

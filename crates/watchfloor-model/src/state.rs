@@ -1,0 +1,839 @@
+//! The state of an exercise and its one reducer, [`State::apply`].
+//!
+//! The server and the app both fold the same events through this code, so they
+//! cannot disagree about what an event means. Validation runs before any
+//! change: an event that fails it changes nothing.
+
+use chrono::{DateTime, Datelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::*;
+use crate::redact::Audience;
+use crate::types::*;
+
+/// Why an event cannot be applied: which field, and a message a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    /// A stable machine-readable reason, e.g. `unknown_incident`.
+    pub code: String,
+    /// The field at fault (`id`, `nations[2]`, `status`, ...).
+    pub field: String,
+    pub message: String,
+}
+
+impl ValidationError {
+    fn new(code: &str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        ValidationError {
+            code: code.into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A conflict with what already exists (HTTP 409) rather than an
+    /// impossible event (HTTP 422).
+    pub fn is_conflict(&self) -> bool {
+        self.code == "duplicate_incident"
+    }
+}
+
+type Check = Result<(), ValidationError>;
+
+/// Everything an exercise is at one point of its log.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The seq of the last event folded in.
+    pub seq: u64,
+    pub exercise: Exercise,
+    /// In order of joining.
+    pub nations: Vec<Nation>,
+    /// In order of opening.
+    pub incidents: Vec<Incident>,
+}
+
+/// The state as `GET /api/v1/snapshot` serves it to one audience.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Snapshot {
+    pub seq: u64,
+    pub audience: Audience,
+    pub generated_at: DateTime<Utc>,
+    /// Seconds public events are held back from public readers (0: none).
+    #[serde(default)]
+    pub public_delay_s: u64,
+    pub exercise: ExerciseView,
+    pub nations: Vec<Nation>,
+    pub incidents: Vec<Incident>,
+}
+
+impl Snapshot {
+    /// A snapshot of a state that is already redacted for `audience`.
+    pub fn new(state: &State, audience: Audience, now: DateTime<Utc>) -> Self {
+        Snapshot {
+            seq: state.seq,
+            audience,
+            generated_at: now,
+            public_delay_s: 0,
+            exercise: state.exercise.view(now),
+            nations: state.nations.clone(),
+            incidents: state.incidents.clone(),
+        }
+    }
+
+    /// The state to keep applying stream events to.
+    pub fn into_state(self) -> State {
+        State {
+            seq: self.seq,
+            exercise: self.exercise.into(),
+            nations: self.nations,
+            incidents: self.incidents,
+        }
+    }
+}
+
+const MAX_TEXT: usize = 200;
+const MAX_SUMMARY: usize = 4_000;
+const MAX_DETAIL: usize = 20_000;
+
+fn text(field: &str, value: &str, max: usize) -> Check {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new(
+            "empty",
+            field,
+            format!("`{field}` must not be empty"),
+        ));
+    }
+    optional_text(field, value, max)
+}
+
+fn optional_text(field: &str, value: &str, max: usize) -> Check {
+    let length = value.chars().count();
+    if length > max {
+        return Err(ValidationError::new(
+            "too_long",
+            field,
+            format!("`{field}` is {length} characters long; at most {max} are allowed"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ValidationError::new(
+            "control_character",
+            field,
+            format!("`{field}` contains a control character"),
+        ));
+    }
+    Ok(())
+}
+
+/// Nation codes: ISO 3166-1 alpha-3 for countries, short upper-case codes
+/// (letters, digits, `-`) for organisations.
+pub fn check_nation_code(field: &str, code: &str) -> Check {
+    let valid = (2..=12).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            "bad_code",
+            field,
+            format!(
+                "`{code}` is not a nation code: use ISO 3166-1 alpha-3 (e.g. EST) or a short upper-case organisation code (e.g. EU-CDS)"
+            ),
+        ))
+    }
+}
+
+fn check_incident_id(id: &str) -> Check {
+    let valid = (1..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            "bad_id",
+            "id",
+            format!("incident id `{id}` must be 1 to 64 letters, digits, `-`, `_` or `.`"),
+        ))
+    }
+}
+
+fn check_category(category: &str) -> Check {
+    let valid = (1..=48).contains(&category.len())
+        && category
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            "bad_category",
+            "category",
+            format!("category `{category}` must be a snake_case slug (a-z, 0-9, _), e.g. ransomware"),
+        ))
+    }
+}
+
+fn check_time(field: &str, at: DateTime<Utc>) -> Check {
+    if (2000..=2100).contains(&at.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            "time_out_of_range",
+            field,
+            format!("`{field}` ({at}) is outside the years 2000 to 2100"),
+        ))
+    }
+}
+
+/// Whether an incident may move from one status to another: forward along
+/// the path, or from contained back to analysing when containment fails.
+/// Resolved is final.
+pub fn status_transition_allowed(from: IncidentStatus, to: IncidentStatus) -> bool {
+    to >= from && from != IncidentStatus::Resolved
+        || (from == IncidentStatus::Contained && to == IncidentStatus::Analysing)
+        || from == to
+}
+
+impl State {
+    /// A nation by code.
+    pub fn nation(&self, code: &str) -> Option<&Nation> {
+        self.nations.iter().find(|nation| nation.code == code)
+    }
+
+    /// An incident by id.
+    pub fn incident(&self, id: &str) -> Option<&Incident> {
+        self.incidents.iter().find(|incident| incident.id == id)
+    }
+
+    fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
+        self.incidents.iter_mut().find(|incident| incident.id == id)
+    }
+
+    fn nation_mut(&mut self, code: &str) -> Option<&mut Nation> {
+        self.nations.iter_mut().find(|nation| nation.code == code)
+    }
+
+    /// The visibility an event has in this state: an incident's events share
+    /// its visibility; everything else is public. Unknown incidents count as
+    /// restricted, so a mistake can only hide, never release.
+    pub fn visibility_of(&self, body: &EventBody) -> Visibility {
+        match body {
+            EventBody::IncidentOpened(opened) => opened.visibility,
+            EventBody::IncidentUpdated(IncidentUpdated { id, .. })
+            | EventBody::NationResponse(NationResponseRecorded { id, .. }) => self
+                .incident(id)
+                .map(|incident| incident.visibility)
+                .unwrap_or(Visibility::Restricted),
+            _ => Visibility::Public,
+        }
+    }
+
+    fn check_nations(&self, field: &str, codes: &[String]) -> Check {
+        for (index, code) in codes.iter().enumerate() {
+            let field = format!("{field}[{index}]");
+            check_nation_code(&field, code)?;
+            if self.nation(code).is_none() {
+                return Err(ValidationError::new(
+                    "unknown_nation",
+                    field,
+                    format!("nation `{code}` has not joined the exercise (post nation_joined first)"),
+                ));
+            }
+            if codes[..index].contains(code) {
+                return Err(ValidationError::new(
+                    "duplicate_nation",
+                    field,
+                    format!("nation `{code}` is listed twice"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn known_nation(&self, code: &str) -> Result<&Nation, ValidationError> {
+        check_nation_code("code", code)?;
+        self.nation(code).ok_or_else(|| {
+            ValidationError::new(
+                "unknown_nation",
+                "code",
+                format!("nation `{code}` has not joined the exercise (post nation_joined first)"),
+            )
+        })
+    }
+
+    fn known_incident(&self, id: &str) -> Result<&Incident, ValidationError> {
+        self.incident(id).ok_or_else(|| {
+            ValidationError::new(
+                "unknown_incident",
+                "id",
+                format!("there is no incident `{id}` (post incident_opened first)"),
+            )
+        })
+    }
+
+    /// Checks that `body`, taking effect at `at`, is possible in this state.
+    pub fn validate(&self, body: &EventBody, at: DateTime<Utc>) -> Check {
+        check_time("at", at)?;
+        match body {
+            EventBody::ExerciseUpdated(update) => self.validate_exercise(update),
+            EventBody::PhaseChanged(PhaseChanged { phase }) => {
+                if self.exercise.phase == Phase::Endex && *phase != Phase::Endex {
+                    return Err(ValidationError::new(
+                        "phase_final",
+                        "phase",
+                        format!("the exercise is at ENDEX; it cannot return to {phase}"),
+                    ));
+                }
+                if *phase == Phase::Paused && self.exercise.phase == Phase::Planning {
+                    return Err(ValidationError::new(
+                        "bad_transition",
+                        "phase",
+                        "an exercise in planning cannot be paused: start execution first",
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::NationJoined(joined) => {
+                check_nation_code("code", &joined.code)?;
+                text("name", &joined.name, MAX_TEXT)?;
+                if joined.teams > joined.participants && joined.participants > 0 {
+                    return Err(ValidationError::new(
+                        "bad_count",
+                        "teams",
+                        format!(
+                            "{} teams cannot be formed from {} participants",
+                            joined.teams, joined.participants
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::NationStatus(status) => self.known_nation(&status.code).map(|_| ()),
+            EventBody::NationParticipants(counts) => {
+                self.known_nation(&counts.code)?;
+                if counts.teams > counts.participants && counts.participants > 0 {
+                    return Err(ValidationError::new(
+                        "bad_count",
+                        "teams",
+                        format!(
+                            "{} teams cannot be formed from {} participants",
+                            counts.teams, counts.participants
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::IncidentOpened(opened) => self.validate_opened(opened),
+            EventBody::IncidentUpdated(update) => self.validate_updated(update),
+            EventBody::NationResponse(response) => {
+                let incident = self.known_incident(&response.id)?;
+                self.known_nation(&response.code)?;
+                if !incident.nations.contains(&response.code) {
+                    return Err(ValidationError::new(
+                        "nation_not_affected",
+                        "code",
+                        format!(
+                            "nation `{}` is not among incident `{}`'s nations ({}); add it with incident_updated first",
+                            response.code,
+                            response.id,
+                            incident.nations.join(", ")
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn validate_exercise(&self, update: &ExerciseUpdated) -> Check {
+        let ExerciseUpdated {
+            name,
+            edition,
+            organiser,
+            startex,
+            endex,
+            speed,
+        } = update;
+        if name.is_none()
+            && edition.is_none()
+            && organiser.is_none()
+            && startex.is_none()
+            && endex.is_none()
+            && speed.is_none()
+        {
+            return Err(ValidationError::new(
+                "no_change",
+                "type",
+                "exercise_updated must set at least one of name, edition, organiser, startex, endex, speed",
+            ));
+        }
+        match name {
+            Some(name) => text("name", name, MAX_TEXT)?,
+            None if self.exercise.name.is_empty() => {
+                return Err(ValidationError::new(
+                    "missing_field",
+                    "name",
+                    "the first exercise_updated must name the exercise",
+                ))
+            }
+            None => {}
+        }
+        if let Some(edition) = edition {
+            optional_text("edition", edition, MAX_TEXT)?;
+        }
+        if let Some(organiser) = organiser {
+            optional_text("organiser", organiser, MAX_TEXT)?;
+        }
+        if let Some(startex) = startex {
+            check_time("startex", *startex)?;
+        }
+        if let Some(endex) = endex {
+            check_time("endex", *endex)?;
+        }
+        if let (Some(startex), Some(endex)) = (
+            startex.or(self.exercise.startex),
+            endex.or(self.exercise.endex),
+        ) {
+            if endex <= startex {
+                return Err(ValidationError::new(
+                    "time_out_of_range",
+                    if update.endex.is_some() { "endex" } else { "startex" },
+                    format!("ENDEX ({endex}) must come after STARTEX ({startex})"),
+                ));
+            }
+            if (endex - startex).num_days() > 366 {
+                return Err(ValidationError::new(
+                    "time_out_of_range",
+                    "endex",
+                    "an exercise cannot last more than a year",
+                ));
+            }
+        }
+        if let Some(speed) = speed {
+            if !(speed.is_finite() && (0.001..=100_000.0).contains(speed)) {
+                return Err(ValidationError::new(
+                    "bad_speed",
+                    "speed",
+                    format!("speed {speed} must be between 0.001 and 100000 simulated seconds per second"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_opened(&self, opened: &IncidentOpened) -> Check {
+        check_incident_id(&opened.id)?;
+        if self.incident(&opened.id).is_some() {
+            return Err(ValidationError::new(
+                "duplicate_incident",
+                "id",
+                format!("incident `{}` already exists; use incident_updated to change it", opened.id),
+            ));
+        }
+        text("title", &opened.title, MAX_TEXT)?;
+        check_category(&opened.category)?;
+        self.check_nations("nations", &opened.nations)?;
+        if let Some(team) = &opened.team {
+            optional_text("team", team, MAX_TEXT)?;
+        }
+        optional_text("summary", &opened.summary, MAX_SUMMARY)?;
+        if let Some(detail) = &opened.detail {
+            optional_text("detail", detail, MAX_DETAIL)?;
+        }
+        if let Some(inject) = &opened.inject {
+            text("inject.id", &inject.id, 64)?;
+            if let Some(planned_at) = inject.planned_at {
+                check_time("inject.planned_at", planned_at)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_updated(&self, update: &IncidentUpdated) -> Check {
+        let incident = self.known_incident(&update.id)?;
+        let IncidentUpdated {
+            id: _,
+            status,
+            severity,
+            note,
+            nations,
+            team,
+            summary,
+            detail,
+        } = update;
+        if status.is_none()
+            && severity.is_none()
+            && note.is_none()
+            && nations.is_none()
+            && team.is_none()
+            && summary.is_none()
+            && detail.is_none()
+        {
+            return Err(ValidationError::new(
+                "no_change",
+                "id",
+                "incident_updated needs at least one of status, severity, note, nations, team, summary, detail",
+            ));
+        }
+        if let Some(status) = status {
+            if !status_transition_allowed(incident.status, *status) {
+                return Err(ValidationError::new(
+                    "status_backwards",
+                    "status",
+                    format!(
+                        "incident `{}` is {}; it cannot go back to {status}{}",
+                        incident.id,
+                        incident.status,
+                        if incident.status == IncidentStatus::Resolved {
+                            " (resolved is final: open a new incident)"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+        }
+        if let Some(note) = note {
+            optional_text("note", note, MAX_SUMMARY)?;
+        }
+        if let Some(nations) = nations {
+            self.check_nations("nations", nations)?;
+        }
+        if let Some(team) = team {
+            optional_text("team", team, MAX_TEXT)?;
+        }
+        if let Some(summary) = summary {
+            optional_text("summary", summary, MAX_SUMMARY)?;
+        }
+        if let Some(detail) = detail {
+            optional_text("detail", detail, MAX_DETAIL)?;
+        }
+        Ok(())
+    }
+
+    /// Folds one event into the state. An event at or below the current seq
+    /// is refused (`stale`) so a replayed stream never applies anything twice;
+    /// an invalid event is refused and changes nothing.
+    pub fn apply(&mut self, event: &Event) -> Check {
+        if event.seq <= self.seq {
+            return Err(ValidationError::new(
+                "stale",
+                "seq",
+                format!("event {} is not after {}", event.seq, self.seq),
+            ));
+        }
+        self.validate(&event.body, event.at)?;
+        self.apply_valid(event);
+        Ok(())
+    }
+
+    /// Folds in an event that was validated against this state.
+    fn apply_valid(&mut self, event: &Event) {
+        let at = event.at;
+        self.seq = event.seq;
+        match &event.body {
+            EventBody::ExerciseUpdated(update) => {
+                let exercise = &mut self.exercise;
+                if let Some(name) = &update.name {
+                    exercise.name = name.clone();
+                }
+                if let Some(edition) = &update.edition {
+                    exercise.edition = edition.clone();
+                }
+                if let Some(organiser) = &update.organiser {
+                    exercise.organiser = organiser.clone();
+                }
+                if update.startex.is_some() {
+                    exercise.startex = update.startex;
+                }
+                if update.endex.is_some() {
+                    exercise.endex = update.endex;
+                }
+                if let Some(speed) = update.speed {
+                    exercise.speed = speed;
+                }
+                if exercise.speed == 0.0 {
+                    exercise.speed = 1.0;
+                }
+            }
+            EventBody::PhaseChanged(PhaseChanged { phase }) => {
+                let exercise = &mut self.exercise;
+                if exercise.speed == 0.0 {
+                    exercise.speed = 1.0;
+                }
+                match (exercise.paused_at, *phase) {
+                    (None, Phase::Paused) => exercise.paused_at = Some(at),
+                    (Some(since), phase) if phase != Phase::Paused => {
+                        exercise.paused_ms += (at - since).num_milliseconds().max(0);
+                        exercise.paused_at = None;
+                    }
+                    _ => {}
+                }
+                exercise.phase = *phase;
+            }
+            EventBody::NationJoined(joined) => {
+                let nation = Nation {
+                    code: joined.code.clone(),
+                    name: joined.name.clone(),
+                    kind: joined.kind,
+                    participants: joined.participants,
+                    teams: joined.teams,
+                    status: ConnectionStatus::Online,
+                    last_seen: at,
+                };
+                match self.nation_mut(&joined.code) {
+                    Some(existing) => *existing = nation,
+                    None => self.nations.push(nation),
+                }
+            }
+            EventBody::NationStatus(change) => {
+                if let Some(nation) = self.nation_mut(&change.code) {
+                    nation.status = change.status;
+                    nation.last_seen = at;
+                }
+            }
+            EventBody::NationParticipants(counts) => {
+                if let Some(nation) = self.nation_mut(&counts.code) {
+                    nation.participants = counts.participants;
+                    nation.teams = counts.teams;
+                }
+            }
+            EventBody::IncidentOpened(opened) => {
+                let closed_at = (!opened.status.is_open()).then_some(at);
+                self.incidents.push(Incident {
+                    id: opened.id.clone(),
+                    title: opened.title.clone(),
+                    category: opened.category.clone(),
+                    severity: opened.severity,
+                    status: opened.status,
+                    nations: opened.nations.clone(),
+                    team: opened.team.clone(),
+                    opened_at: at,
+                    updated_at: at,
+                    closed_at,
+                    summary: opened.summary.clone(),
+                    detail: opened.detail.clone(),
+                    visibility: opened.visibility,
+                    inject: opened.inject.clone(),
+                    responses: Default::default(),
+                    timeline: vec![TimelineEntry {
+                        seq: event.seq,
+                        at,
+                        status: opened.status,
+                        severity: opened.severity,
+                        note: Some("Opened".into()),
+                    }],
+                });
+            }
+            EventBody::IncidentUpdated(update) => {
+                let Some(incident) = self.incident_mut(&update.id) else {
+                    return;
+                };
+                if let Some(status) = update.status {
+                    incident.status = status;
+                    incident.closed_at = match (status.is_open(), incident.closed_at) {
+                        (true, _) => None,
+                        (false, Some(closed)) => Some(closed),
+                        (false, None) => Some(at),
+                    };
+                }
+                if let Some(severity) = update.severity {
+                    incident.severity = severity;
+                }
+                if let Some(nations) = &update.nations {
+                    incident.nations = nations.clone();
+                }
+                if let Some(team) = &update.team {
+                    incident.team = Some(team.clone());
+                }
+                if let Some(summary) = &update.summary {
+                    incident.summary = summary.clone();
+                }
+                if let Some(detail) = &update.detail {
+                    incident.detail = Some(detail.clone());
+                }
+                // A change of restricted detail alone leaves no public trace,
+                // so that the public picture never depends on restricted input.
+                let public_change = update.status.is_some()
+                    || update.severity.is_some()
+                    || update.note.is_some()
+                    || update.nations.is_some()
+                    || update.team.is_some()
+                    || update.summary.is_some();
+                if public_change {
+                    incident.updated_at = at;
+                }
+                if update.status.is_some() || update.severity.is_some() || update.note.is_some() {
+                    incident.timeline.push(TimelineEntry {
+                        seq: event.seq,
+                        at,
+                        status: incident.status,
+                        severity: incident.severity,
+                        note: update.note.clone(),
+                    });
+                }
+            }
+            EventBody::NationResponse(response) => {
+                let Some(incident) = self.incident_mut(&response.id) else {
+                    return;
+                };
+                let slot = incident
+                    .responses
+                    .entry(response.code.clone())
+                    .or_default()
+                    .slot(response.milestone);
+                // The first time a milestone is reached is the one that counts.
+                if slot.is_none() {
+                    *slot = Some(at);
+                }
+                incident.updated_at = at;
+            }
+        }
+    }
+
+    /// The state redacted for `audience`: what that reader may see.
+    pub fn redacted(&self, audience: Audience) -> State {
+        crate::redact::state(self, audience)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        "2026-11-23T08:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::minutes(minute)
+    }
+
+    /// Folds `bodies` into a fresh state, one minute apart, panicking on the first refusal.
+    pub(crate) fn fold(bodies: &[serde_json::Value]) -> State {
+        let mut state = State::default();
+        for (index, body) in bodies.iter().enumerate() {
+            let body: EventBody = serde_json::from_value(body.clone()).expect("event json");
+            let event = Event { seq: index as u64 + 1, at: at(index as i64), body };
+            state.apply(&event).expect("valid event");
+        }
+        state
+    }
+
+    /// Applies `body` after `setup`, and checks the refusal's field and code.
+    fn check_refused(setup: &[serde_json::Value], body: serde_json::Value, field: &str, code: &str) {
+        let mut state = fold(setup);
+        let before = state.clone();
+        let body: EventBody = serde_json::from_value(body).expect("event json");
+        let event = Event { seq: state.seq + 1, at: at(100), body };
+        let error = state.apply(&event).expect_err("must be refused");
+        assert_eq!((error.field.as_str(), error.code.as_str()), (field, code), "{error}");
+        assert_eq!(state, before, "a refused event changes nothing");
+    }
+
+    fn setup() -> Vec<serde_json::Value> {
+        use serde_json::json;
+        vec![
+            json!({"type": "exercise_updated", "name": "Cyber Coalition", "edition": "2026",
+                   "startex": "2026-11-23T08:00:00Z", "endex": "2026-11-28T08:00:00Z"}),
+            json!({"type": "nation_joined", "code": "EST", "name": "Estonia", "kind": "ally", "participants": 40, "teams": 3}),
+            json!({"type": "nation_joined", "code": "FIN", "name": "Finland", "kind": "ally", "participants": 30, "teams": 2}),
+            json!({"type": "incident_opened", "id": "INC-1", "title": "Breach attempt", "category": "classified_network_breach",
+                   "severity": "high", "nations": ["EST"], "summary": "Public words", "detail": "secret", "visibility": "public"}),
+        ]
+    }
+
+    #[test]
+    fn an_incident_moves_through_its_statuses_with_a_timeline() {
+        use serde_json::json;
+        let mut events = setup();
+        events.push(json!({"type": "incident_updated", "id": "INC-1", "status": "analysing", "note": "Analysts on it"}));
+        events.push(json!({"type": "nation_response", "id": "INC-1", "code": "EST", "milestone": "detected"}));
+        events.push(json!({"type": "incident_updated", "id": "INC-1", "status": "contained", "severity": "medium"}));
+        let state = fold(&events);
+        let incident = state.incident("INC-1").unwrap();
+        assert_eq!(incident.status, IncidentStatus::Contained);
+        assert_eq!(incident.severity, Severity::Medium);
+        assert_eq!(incident.closed_at, Some(at(6)));
+        let statuses: Vec<_> = incident.timeline.iter().map(|entry| entry.status).collect();
+        assert_eq!(
+            statuses,
+            [IncidentStatus::Detected, IncidentStatus::Analysing, IncidentStatus::Contained]
+        );
+        assert_eq!(incident.response_times(Milestone::Detected), [("EST".to_string(), 120)]);
+    }
+
+    #[test]
+    fn impossible_events_are_refused_with_the_field_at_fault() {
+        use serde_json::json;
+        let s = setup();
+        check_refused(&s, json!({"type": "incident_updated", "id": "NOPE", "status": "resolved"}), "id", "unknown_incident");
+        check_refused(&s, json!({"type": "incident_updated", "id": "INC-1"}), "id", "no_change");
+        check_refused(&s, json!({"type": "nation_status", "code": "XYZ", "status": "online"}), "code", "unknown_nation");
+        check_refused(&s, json!({"type": "nation_status", "code": "est", "status": "online"}), "code", "bad_code");
+        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "  ", "category": "ddos", "severity": "low"}), "title", "empty");
+        check_refused(&s, json!({"type": "incident_opened", "id": "INC-1", "title": "x", "category": "ddos", "severity": "low"}), "id", "duplicate_incident");
+        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "ddos", "severity": "low", "nations": ["EST", "GBR"]}), "nations[1]", "unknown_nation");
+        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "DDoS!", "severity": "low"}), "category", "bad_category");
+        check_refused(&s, json!({"type": "exercise_updated", "endex": "2026-11-01T00:00:00Z"}), "endex", "time_out_of_range");
+        check_refused(&s, json!({"type": "exercise_updated", "startex": "1970-01-01T00:00:00Z"}), "startex", "time_out_of_range");
+        check_refused(&s, json!({"type": "nation_response", "id": "INC-1", "code": "FIN", "milestone": "detected"}), "code", "nation_not_affected");
+        let mut resolved = s.clone();
+        resolved.push(json!({"type": "incident_updated", "id": "INC-1", "status": "resolved"}));
+        check_refused(&resolved, json!({"type": "incident_updated", "id": "INC-1", "status": "analysing"}), "status", "status_backwards");
+        let mut reported = s.clone();
+        reported.push(json!({"type": "incident_updated", "id": "INC-1", "status": "reported"}));
+        check_refused(&reported, json!({"type": "incident_updated", "id": "INC-1", "status": "detected"}), "status", "status_backwards");
+    }
+
+    #[test]
+    fn containment_can_fail_back_to_analysis() {
+        assert!(status_transition_allowed(IncidentStatus::Contained, IncidentStatus::Analysing));
+        assert!(!status_transition_allowed(IncidentStatus::Resolved, IncidentStatus::Contained));
+        assert!(status_transition_allowed(IncidentStatus::Detected, IncidentStatus::Resolved));
+    }
+
+    #[test]
+    fn stale_events_are_not_applied_twice() {
+        let mut state = fold(&setup());
+        let body: EventBody = serde_json::from_value(serde_json::json!(
+            {"type": "nation_status", "code": "EST", "status": "degraded"})).unwrap();
+        let event = Event { seq: state.seq, at: at(50), body };
+        assert_eq!(state.apply(&event).unwrap_err().code, "stale");
+        assert_eq!(state.nation("EST").unwrap().status, ConnectionStatus::Online);
+    }
+
+    #[test]
+    fn pauses_accumulate() {
+        use serde_json::json;
+        let mut events = setup();
+        events.push(json!({"type": "phase_changed", "phase": "execution"}));
+        events.push(json!({"type": "phase_changed", "phase": "paused"}));
+        events.push(json!({"type": "phase_changed", "phase": "execution"}));
+        let state = fold(&events);
+        assert_eq!(state.exercise.paused_ms, 60_000);
+        assert_eq!(state.exercise.paused_at, None);
+    }
+
+    #[test]
+    fn unknown_fields_and_types_do_not_parse() {
+        assert!(serde_json::from_str::<EventBody>(r#"{"type":"phase_changed","phase":"execution","x":1}"#).is_err());
+        assert!(serde_json::from_str::<EventBody>(r#"{"type":"launch_missiles"}"#).is_err());
+        assert!(serde_json::from_str::<EventBody>(r#"{"type":"phase_changed","phase":"sleeping"}"#).is_err());
+        let opened: EventBody = serde_json::from_str(
+            r#"{"type":"incident_opened","id":"A","title":"t","category":"ddos","severity":"low"}"#).unwrap();
+        let EventBody::IncidentOpened(opened) = opened else { panic!() };
+        assert_eq!(opened.visibility, Visibility::Restricted, "restricted unless control says public");
+    }
+
+    #[test]
+    fn stored_events_round_trip_with_seq_and_at() {
+        let body: EventBody = serde_json::from_str(r#"{"type":"phase_changed","phase":"paused"}"#).unwrap();
+        let event = Event { seq: 7, at: at(0), body };
+        let text = serde_json::to_string(&event).unwrap();
+        assert!(text.contains(r#""type":"phase_changed""#), "{text}");
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), event);
+    }
+}

@@ -1,0 +1,289 @@
+//! The end-to-end harness: a server, a ChromeDriver and a browser session per test.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use watchfloor_model::scenario::Scenario;
+use watchfloor_server::{Config, Role};
+
+/// How long a test waits for something to appear before it fails. Generous:
+/// these machines are shared; this bounds a hang, it does not time anything.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The built app, as `cargo xtask test` leaves it.
+pub fn dist() -> PathBuf {
+    let dist = std::env::var_os("WATCHFLOOR_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    assert!(
+        dist.join("index.html").exists(),
+        "no built app at {}: run `cargo xtask dist` (or `cargo xtask test`) first",
+        dist.display()
+    );
+    dist
+}
+
+/// What a test's server starts with.
+pub struct Options {
+    pub scenario: Option<Scenario>,
+    pub public_delay: chrono::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            scenario: None,
+            public_delay: chrono::Duration::zero(),
+        }
+    }
+}
+
+/// A running server on a free loopback port, with its data dir.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub data_dir: tempfile::TempDir,
+    options_scenario: Option<Scenario>,
+    public_delay: chrono::Duration,
+    running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
+}
+
+impl Server {
+    pub async fn start(options: Options) -> Server {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let addr = listener.local_addr().expect("local addr");
+        let mut server = Server {
+            addr,
+            data_dir,
+            options_scenario: options.scenario,
+            public_delay: options.public_delay,
+            running: None,
+        };
+        server.spawn(listener);
+        server
+    }
+
+    fn spawn(&mut self, listener: TcpListener) {
+        let mut config = Config::new(self.data_dir.path());
+        config.assets = Some(dist());
+        config.scenario = self.options_scenario.clone();
+        config.public_delay = self.public_delay;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            watchfloor_server::serve(listener, config, shutdown)
+                .await
+                .expect("server runs");
+        });
+        self.running = Some((stop, task));
+    }
+
+    /// Stops the server (the browser sees it go away).
+    pub async fn stop(&mut self) {
+        if let Some((stop, task)) = self.running.take() {
+            let _ = stop.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+
+    /// Starts it again on the same address and data dir.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        let started = Instant::now();
+        let listener = loop {
+            match TcpListener::bind(self.addr).await {
+                Ok(listener) => break listener,
+                Err(error) if started.elapsed() < PATIENCE => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("cannot rebind {}: {error}", self.addr),
+            }
+        };
+        self.spawn(listener);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A fresh token for a role.
+    pub fn token(&self, role: Role) -> String {
+        watchfloor_server::create_token(self.data_dir.path(), role, "e2e")
+            .expect("create token")
+            .1
+    }
+
+    /// Posts events as control; panics unless the server accepts them.
+    pub async fn post(&self, events: Value) -> Value {
+        let token = self.token(Role::Control);
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/events"))
+            .bearer_auth(token)
+            .json(&events)
+            .send()
+            .await
+            .expect("post events");
+        let status = response.status();
+        let body: Value = response.json().await.expect("json answer");
+        assert_eq!(status.as_u16(), 201, "events refused: {body}");
+        body
+    }
+}
+
+/// A small exercise with nations and a public and a restricted incident.
+pub fn basic_exercise(name: &str) -> Value {
+    json!([
+        {"type": "exercise_updated", "name": name, "edition": "E2E edition", "organiser": "Test cell",
+         "startex": (chrono::Utc::now() - chrono::Duration::hours(30)).to_rfc3339(),
+         "endex": (chrono::Utc::now() + chrono::Duration::hours(90)).to_rfc3339()},
+        {"type": "phase_changed", "phase": "execution"},
+        {"type": "nation_joined", "code": "EST", "name": "Estonia", "kind": "ally", "participants": 40, "teams": 3},
+        {"type": "nation_joined", "code": "FIN", "name": "Finland", "kind": "ally", "participants": 35, "teams": 2},
+        {"type": "nation_joined", "code": "UKR", "name": "Ukraine", "kind": "partner", "participants": 20, "teams": 1},
+    ])
+}
+
+/// ChromeDriver on a free port and one headless Chromium session; both end on drop.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        Browser::start_sized(1600, 1000).await
+    }
+
+    pub async fn start_sized(width: u32, height: u32) -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("port")
+            .port();
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
+        let profile = tempfile::tempdir().expect("chromium profile dir");
+        let capabilities = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() < PATIENCE => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(error) => panic!("cannot start a Chromium session via {chromedriver}: {error}"),
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("navigate");
+    }
+
+    /// The text of the first element with this test id, once it exists and satisfies `accept`.
+    pub async fn text_when(&self, test_id: &str, accept: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        let mut last = String::from("<no such element>");
+        let selector = css(test_id);
+        while started.elapsed() < PATIENCE {
+            if let Ok(element) = self.client.find(Locator::Css(&selector)).await {
+                if let Ok(text) = element.text().await {
+                    if accept(&text) {
+                        return text;
+                    }
+                    last = text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("[data-testid={test_id}] never satisfied the test; last text: {last:?}");
+    }
+
+    /// The text of the first element with this test id.
+    pub async fn text(&self, test_id: &str) -> String {
+        self.text_when(test_id, |_| true).await
+    }
+
+    /// The whole page's HTML source as the browser holds it now.
+    pub async fn page_source(&self) -> String {
+        self.client.source().await.expect("page source")
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script runs")
+    }
+
+    /// Waits until a script returns `true`.
+    pub async fn until(&self, what: &str, script: &str) {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            if self.eval(script).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("waited in vain for {what} ({script})");
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// The CSS selector of a test id.
+pub fn css(test_id: &str) -> String {
+    format!("[data-testid='{test_id}']")
+}
