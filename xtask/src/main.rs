@@ -30,6 +30,9 @@ usage: cargo xtask <command>
                          http://127.0.0.1:8080 (arguments after -- go to
                          `watchfloor-server serve`, e.g. --addr, --data-dir)
   test                   every test layer: native, browser components, end to end, lints
+  bench [NAME]           benchmarks beside reference runs; writes bench/results.md
+                         (first_load, event_to_screen, big_exercise, ingest,
+                         read_throughput, fanout)
   dist                   build the app (release) into dist/ and report its size
   demo-scenario          regenerate scenarios/cyber-coalition.json
 ";
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("bench") => bench(&root, &args[1..]),
         Some("dist") => setup_build_tools(&root).and_then(|tools| dist(&root, &tools)),
         Some("demo-scenario") => demo::write(&root).map_err(|error| error.to_string()),
         _ => {
@@ -373,7 +377,7 @@ fn test(root: &Path) -> Result {
     let mut format = cargo();
     format.args(["fmt", "--all", "--", "--check"]);
     let mut lints = cargo();
-    lints.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    lints.args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
     let layers = [
         Layer { name: "native tests (cargo test --workspace)", command: native },
         Layer { name: "browser component tests (wasm-bindgen-test in headless Chromium)", command: browser },
@@ -399,4 +403,47 @@ fn test(root: &Path) -> Result {
         println!("  ok  {line}");
     }
     Ok(())
+}
+
+/// `cargo xtask bench [NAME]`: every benchmark (or one), each beside its
+/// reference, into bench/results.md. Not a test: nothing fails on a slow machine.
+fn bench(root: &Path, names: &[String]) -> Result {
+    let tools = setup_build_tools(root)?;
+    setup_browser()?;
+    for (program, package) in [("/usr/bin/wrk", "wrk"), ("/usr/sbin/nginx", "nginx")] {
+        if !Path::new(program).exists() {
+            step(&format!("installing {package} (Debian) for the read-throughput reference"));
+            exec(
+                Command::new("apt-get")
+                    .args(["install", "-y", "--no-install-recommends", package])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )
+            .map_err(|error| format!("{error}: run `apt-get update` first, or install {package}"))?;
+        }
+    }
+    dist(root, &tools)?;
+    step("server: cargo build --profile server");
+    exec(
+        cargo()
+            .args(["build", "--profile", "server", "-p", "watchfloor-server"])
+            .current_dir(root),
+    )?;
+    step("benchmarks");
+    // Ten thousand SSE clients need as many file descriptors, in both processes.
+    let mut script = String::from(
+        "ulimit -n 65536 2>/dev/null || ulimit -n $(ulimit -Hn); exec cargo bench --profile server -p watchfloor --features e2e --bench watchfloor --",
+    );
+    for name in names {
+        script.push(' ');
+        script.push_str(name);
+    }
+    exec(
+        Command::new("sh")
+            .args(["-c", &script])
+            .env("PATH", &tools.path)
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WATCHFLOOR_DIST", root.join("dist"))
+            .env("WATCHFLOOR_SERVER_BIN", root.join("target/server/watchfloor-server"))
+            .current_dir(root),
+    )
 }

@@ -105,13 +105,16 @@ impl Scenario {
         let wall = |offset: Duration| {
             startex + Duration::milliseconds((offset.num_milliseconds() as f64 / speed) as i64)
         };
+        // ENDEX is set so that the countdown reaches zero at the script's end:
+        // the exercise clock stands still through the script's own pauses.
+        let endex = wall(duration - self.scripted_pauses());
         let mut scheduled = vec![Scheduled {
             entry: None,
             at: startex,
             event: EventBody::ExerciseUpdated(ExerciseUpdated {
                 name: Some(self.name.clone()),
                 startex: Some(startex),
-                endex: Some(wall(duration)),
+                endex: Some(endex),
                 speed: Some(speed),
                 ..ExerciseUpdated::default()
             }),
@@ -135,10 +138,7 @@ impl Scenario {
                 Ok(offset) if offset > duration => problems.push(Problem {
                     entry: Some(index),
                     field: "at".into(),
-                    message: format!(
-                        "`{}` is after ENDEX (duration {})",
-                        entry.at, self.duration
-                    ),
+                    message: format!("`{}` is after ENDEX (duration {})", entry.at, self.duration),
                 }),
                 Ok(offset) => {
                     previous = offset;
@@ -155,6 +155,29 @@ impl Scenario {
         } else {
             Err(problems)
         }
+    }
+
+    /// Script time spent paused: from each `phase_changed` to `paused` to the
+    /// next `phase_changed` to another phase.
+    pub fn scripted_pauses(&self) -> Duration {
+        let mut total = Duration::zero();
+        let mut paused_since = None;
+        for entry in &self.entries {
+            let (EventBody::PhaseChanged(change), Ok(offset)) =
+                (&entry.event, parse_duration(&entry.at))
+            else {
+                continue;
+            };
+            match (paused_since, change.phase) {
+                (None, crate::types::Phase::Paused) => paused_since = Some(offset),
+                (Some(since), phase) if phase != crate::types::Phase::Paused => {
+                    total += offset - since;
+                    paused_since = None;
+                }
+                _ => {}
+            }
+        }
+        total
     }
 
     /// Every problem in the scenario: bad offsets, and each event that the
@@ -231,7 +254,10 @@ mod tests {
         )
         .unwrap();
         let problems = scenario.check();
-        assert_eq!(problems.iter().map(|p| p.entry).collect::<Vec<_>>(), [Some(1), Some(2)]);
+        assert_eq!(
+            problems.iter().map(|p| p.entry).collect::<Vec<_>>(),
+            [Some(1), Some(2)]
+        );
     }
 
     #[test]
@@ -245,7 +271,31 @@ mod tests {
         let start: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
         let scheduled = scenario.schedule(start, 60.0).unwrap();
         assert_eq!(scheduled[1].at, start + Duration::minutes(1));
-        let EventBody::ExerciseUpdated(opening) = &scheduled[0].event else { panic!() };
+        let EventBody::ExerciseUpdated(opening) = &scheduled[0].event else {
+            panic!()
+        };
         assert_eq!(opening.endex, Some(start + Duration::hours(2)));
+    }
+
+    #[test]
+    fn endex_allows_for_the_scripts_pauses() {
+        let scenario = Scenario::parse(
+            r#"{"name": "t", "duration": "1d", "entries": [
+                {"at": "0s", "type": "phase_changed", "phase": "execution"},
+                {"at": "2h", "type": "phase_changed", "phase": "paused"},
+                {"at": "2h20m", "type": "phase_changed", "phase": "execution"}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(scenario.scripted_pauses(), Duration::minutes(20));
+        let start: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        let EventBody::ExerciseUpdated(opening) = &scenario.schedule(start, 1.0).unwrap()[0].event
+        else {
+            panic!()
+        };
+        assert_eq!(
+            opening.endex,
+            Some(start + Duration::hours(24) - Duration::minutes(20))
+        );
     }
 }

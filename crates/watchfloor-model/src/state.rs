@@ -116,7 +116,10 @@ fn optional_text(field: &str, value: &str, max: usize) -> Check {
             format!("`{field}` is {length} characters long; at most {max} are allowed"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(ValidationError::new(
             "control_character",
             field,
@@ -174,7 +177,9 @@ fn check_category(category: &str) -> Check {
         Err(ValidationError::new(
             "bad_category",
             "category",
-            format!("category `{category}` must be a snake_case slug (a-z, 0-9, _), e.g. ransomware"),
+            format!(
+                "category `{category}` must be a snake_case slug (a-z, 0-9, _), e.g. ransomware"
+            ),
         ))
     }
 }
@@ -242,7 +247,9 @@ impl State {
                 return Err(ValidationError::new(
                     "unknown_nation",
                     field,
-                    format!("nation `{code}` has not joined the exercise (post nation_joined first)"),
+                    format!(
+                        "nation `{code}` has not joined the exercise (post nation_joined first)"
+                    ),
                 ));
             }
             if codes[..index].contains(code) {
@@ -403,7 +410,11 @@ impl State {
             if endex <= startex {
                 return Err(ValidationError::new(
                     "time_out_of_range",
-                    if update.endex.is_some() { "endex" } else { "startex" },
+                    if update.endex.is_some() {
+                        "endex"
+                    } else {
+                        "startex"
+                    },
                     format!("ENDEX ({endex}) must come after STARTEX ({startex})"),
                 ));
             }
@@ -433,7 +444,10 @@ impl State {
             return Err(ValidationError::new(
                 "duplicate_incident",
                 "id",
-                format!("incident `{}` already exists; use incident_updated to change it", opened.id),
+                format!(
+                    "incident `{}` already exists; use incident_updated to change it",
+                    opened.id
+                ),
             ));
         }
         text("title", &opened.title, MAX_TEXT)?;
@@ -716,20 +730,37 @@ mod tests {
         let mut state = State::default();
         for (index, body) in bodies.iter().enumerate() {
             let body: EventBody = serde_json::from_value(body.clone()).expect("event json");
-            let event = Event { seq: index as u64 + 1, at: at(index as i64), body };
+            let event = Event {
+                seq: index as u64 + 1,
+                at: at(index as i64),
+                body,
+            };
             state.apply(&event).expect("valid event");
         }
         state
     }
 
     /// Applies `body` after `setup`, and checks the refusal's field and code.
-    fn check_refused(setup: &[serde_json::Value], body: serde_json::Value, field: &str, code: &str) {
+    fn check_refused(
+        setup: &[serde_json::Value],
+        body: serde_json::Value,
+        field: &str,
+        code: &str,
+    ) {
         let mut state = fold(setup);
         let before = state.clone();
         let body: EventBody = serde_json::from_value(body).expect("event json");
-        let event = Event { seq: state.seq + 1, at: at(100), body };
+        let event = Event {
+            seq: state.seq + 1,
+            at: at(100),
+            body,
+        };
         let error = state.apply(&event).expect_err("must be refused");
-        assert_eq!((error.field.as_str(), error.code.as_str()), (field, code), "{error}");
+        assert_eq!(
+            (error.field.as_str(), error.code.as_str()),
+            (field, code),
+            "{error}"
+        );
         assert_eq!(state, before, "a refused event changes nothing");
     }
 
@@ -760,49 +791,138 @@ mod tests {
         let statuses: Vec<_> = incident.timeline.iter().map(|entry| entry.status).collect();
         assert_eq!(
             statuses,
-            [IncidentStatus::Detected, IncidentStatus::Analysing, IncidentStatus::Contained]
+            [
+                IncidentStatus::Detected,
+                IncidentStatus::Analysing,
+                IncidentStatus::Contained
+            ]
         );
-        assert_eq!(incident.response_times(Milestone::Detected), [("EST".to_string(), 120)]);
+        assert_eq!(
+            incident.response_times(Milestone::Detected),
+            [("EST".to_string(), 120)]
+        );
     }
 
     #[test]
     fn impossible_events_are_refused_with_the_field_at_fault() {
         use serde_json::json;
         let s = setup();
-        check_refused(&s, json!({"type": "incident_updated", "id": "NOPE", "status": "resolved"}), "id", "unknown_incident");
-        check_refused(&s, json!({"type": "incident_updated", "id": "INC-1"}), "id", "no_change");
-        check_refused(&s, json!({"type": "nation_status", "code": "XYZ", "status": "online"}), "code", "unknown_nation");
-        check_refused(&s, json!({"type": "nation_status", "code": "est", "status": "online"}), "code", "bad_code");
-        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "  ", "category": "ddos", "severity": "low"}), "title", "empty");
-        check_refused(&s, json!({"type": "incident_opened", "id": "INC-1", "title": "x", "category": "ddos", "severity": "low"}), "id", "duplicate_incident");
-        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "ddos", "severity": "low", "nations": ["EST", "GBR"]}), "nations[1]", "unknown_nation");
-        check_refused(&s, json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "DDoS!", "severity": "low"}), "category", "bad_category");
-        check_refused(&s, json!({"type": "exercise_updated", "endex": "2026-11-01T00:00:00Z"}), "endex", "time_out_of_range");
-        check_refused(&s, json!({"type": "exercise_updated", "startex": "1970-01-01T00:00:00Z"}), "startex", "time_out_of_range");
-        check_refused(&s, json!({"type": "nation_response", "id": "INC-1", "code": "FIN", "milestone": "detected"}), "code", "nation_not_affected");
+        check_refused(
+            &s,
+            json!({"type": "incident_updated", "id": "NOPE", "status": "resolved"}),
+            "id",
+            "unknown_incident",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_updated", "id": "INC-1"}),
+            "id",
+            "no_change",
+        );
+        check_refused(
+            &s,
+            json!({"type": "nation_status", "code": "XYZ", "status": "online"}),
+            "code",
+            "unknown_nation",
+        );
+        check_refused(
+            &s,
+            json!({"type": "nation_status", "code": "est", "status": "online"}),
+            "code",
+            "bad_code",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_opened", "id": "INC-2", "title": "  ", "category": "ddos", "severity": "low"}),
+            "title",
+            "empty",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_opened", "id": "INC-1", "title": "x", "category": "ddos", "severity": "low"}),
+            "id",
+            "duplicate_incident",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "ddos", "severity": "low", "nations": ["EST", "GBR"]}),
+            "nations[1]",
+            "unknown_nation",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_opened", "id": "INC-2", "title": "x", "category": "DDoS!", "severity": "low"}),
+            "category",
+            "bad_category",
+        );
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "endex": "2026-11-01T00:00:00Z"}),
+            "endex",
+            "time_out_of_range",
+        );
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "startex": "1970-01-01T00:00:00Z"}),
+            "startex",
+            "time_out_of_range",
+        );
+        check_refused(
+            &s,
+            json!({"type": "nation_response", "id": "INC-1", "code": "FIN", "milestone": "detected"}),
+            "code",
+            "nation_not_affected",
+        );
         let mut resolved = s.clone();
         resolved.push(json!({"type": "incident_updated", "id": "INC-1", "status": "resolved"}));
-        check_refused(&resolved, json!({"type": "incident_updated", "id": "INC-1", "status": "analysing"}), "status", "status_backwards");
+        check_refused(
+            &resolved,
+            json!({"type": "incident_updated", "id": "INC-1", "status": "analysing"}),
+            "status",
+            "status_backwards",
+        );
         let mut reported = s.clone();
         reported.push(json!({"type": "incident_updated", "id": "INC-1", "status": "reported"}));
-        check_refused(&reported, json!({"type": "incident_updated", "id": "INC-1", "status": "detected"}), "status", "status_backwards");
+        check_refused(
+            &reported,
+            json!({"type": "incident_updated", "id": "INC-1", "status": "detected"}),
+            "status",
+            "status_backwards",
+        );
     }
 
     #[test]
     fn containment_can_fail_back_to_analysis() {
-        assert!(status_transition_allowed(IncidentStatus::Contained, IncidentStatus::Analysing));
-        assert!(!status_transition_allowed(IncidentStatus::Resolved, IncidentStatus::Contained));
-        assert!(status_transition_allowed(IncidentStatus::Detected, IncidentStatus::Resolved));
+        assert!(status_transition_allowed(
+            IncidentStatus::Contained,
+            IncidentStatus::Analysing
+        ));
+        assert!(!status_transition_allowed(
+            IncidentStatus::Resolved,
+            IncidentStatus::Contained
+        ));
+        assert!(status_transition_allowed(
+            IncidentStatus::Detected,
+            IncidentStatus::Resolved
+        ));
     }
 
     #[test]
     fn stale_events_are_not_applied_twice() {
         let mut state = fold(&setup());
         let body: EventBody = serde_json::from_value(serde_json::json!(
-            {"type": "nation_status", "code": "EST", "status": "degraded"})).unwrap();
-        let event = Event { seq: state.seq, at: at(50), body };
+            {"type": "nation_status", "code": "EST", "status": "degraded"}))
+        .unwrap();
+        let event = Event {
+            seq: state.seq,
+            at: at(50),
+            body,
+        };
         assert_eq!(state.apply(&event).unwrap_err().code, "stale");
-        assert_eq!(state.nation("EST").unwrap().status, ConnectionStatus::Online);
+        assert_eq!(
+            state.nation("EST").unwrap().status,
+            ConnectionStatus::Online
+        );
     }
 
     #[test]
@@ -819,19 +939,38 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_types_do_not_parse() {
-        assert!(serde_json::from_str::<EventBody>(r#"{"type":"phase_changed","phase":"execution","x":1}"#).is_err());
+        assert!(serde_json::from_str::<EventBody>(
+            r#"{"type":"phase_changed","phase":"execution","x":1}"#
+        )
+        .is_err());
         assert!(serde_json::from_str::<EventBody>(r#"{"type":"launch_missiles"}"#).is_err());
-        assert!(serde_json::from_str::<EventBody>(r#"{"type":"phase_changed","phase":"sleeping"}"#).is_err());
+        assert!(serde_json::from_str::<EventBody>(
+            r#"{"type":"phase_changed","phase":"sleeping"}"#
+        )
+        .is_err());
         let opened: EventBody = serde_json::from_str(
-            r#"{"type":"incident_opened","id":"A","title":"t","category":"ddos","severity":"low"}"#).unwrap();
-        let EventBody::IncidentOpened(opened) = opened else { panic!() };
-        assert_eq!(opened.visibility, Visibility::Restricted, "restricted unless control says public");
+            r#"{"type":"incident_opened","id":"A","title":"t","category":"ddos","severity":"low"}"#,
+        )
+        .unwrap();
+        let EventBody::IncidentOpened(opened) = opened else {
+            panic!()
+        };
+        assert_eq!(
+            opened.visibility,
+            Visibility::Restricted,
+            "restricted unless control says public"
+        );
     }
 
     #[test]
     fn stored_events_round_trip_with_seq_and_at() {
-        let body: EventBody = serde_json::from_str(r#"{"type":"phase_changed","phase":"paused"}"#).unwrap();
-        let event = Event { seq: 7, at: at(0), body };
+        let body: EventBody =
+            serde_json::from_str(r#"{"type":"phase_changed","phase":"paused"}"#).unwrap();
+        let event = Event {
+            seq: 7,
+            at: at(0),
+            body,
+        };
         let text = serde_json::to_string(&event).unwrap();
         assert!(text.contains(r#""type":"phase_changed""#), "{text}");
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), event);

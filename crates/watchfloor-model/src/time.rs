@@ -58,9 +58,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
                 ))
             }
         };
-        let value: i64 = number
-            .parse()
-            .map_err(|_| format!("bad duration `{text}`: a number must come before `{character}`"))?;
+        let value: i64 = number.parse().map_err(|_| {
+            format!("bad duration `{text}`: a number must come before `{character}`")
+        })?;
         total = value
             .checked_mul(unit)
             .and_then(|seconds| total.checked_add(seconds))
@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(parse_duration("90s").unwrap(), Duration::seconds(90));
         assert_eq!(parse_duration("15m").unwrap(), Duration::minutes(15));
         assert_eq!(parse_duration("1h").unwrap(), Duration::hours(1));
-        assert_eq!(parse_duration("2d4h30m").unwrap(), Duration::minutes(2 * 1440 + 270));
+        assert_eq!(
+            parse_duration("2d4h30m").unwrap(),
+            Duration::minutes(2 * 1440 + 270)
+        );
         assert!(parse_duration("15").unwrap_err().contains("no unit"));
         assert!(parse_duration("5w").unwrap_err().contains("unknown unit"));
         assert!(parse_duration("").is_err());

@@ -98,12 +98,16 @@ impl IncidentStatus {
     }
 }
 
+// Not derived: `wire_enum!` variants cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for Phase {
     fn default() -> Self {
         Phase::Planning
     }
 }
 
+// Not derived: `wire_enum!` variants cannot carry `#[default]`.
+#[allow(clippy::derivable_impls)]
 impl Default for Visibility {
     fn default() -> Self {
         Visibility::Public
@@ -324,9 +328,21 @@ impl From<&Incident> for IncidentSummary {
 /// Known incident categories: a label and a one-character icon. Any other
 /// slug is shown as given.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
-    ("classified_network_breach", "Breach attempt on a classified network", "🔓"),
-    ("critical_infrastructure_disruption", "Disruption of communications in critical infrastructure", "⚡"),
-    ("mobile_app_espionage", "Espionage through a smartphone application", "📱"),
+    (
+        "classified_network_breach",
+        "Breach attempt on a classified network",
+        "🔓",
+    ),
+    (
+        "critical_infrastructure_disruption",
+        "Disruption of communications in critical infrastructure",
+        "⚡",
+    ),
+    (
+        "mobile_app_espionage",
+        "Espionage through a smartphone application",
+        "📱",
+    ),
     ("ransomware", "Ransomware", "🔒"),
     ("ddos", "Distributed denial of service", "🌊"),
     ("data_exfiltration", "Data exfiltration", "📤"),
