@@ -1,1 +1,251 @@
-fn main() {}
+//! The `watchfloor-server` binary: parses the command line and calls the library.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use watchfloor_server::{Config, Role};
+
+/// Watchfloor's server: the event log, JSON API, live stream and scenario player.
+#[derive(Parser)]
+#[command(name = "watchfloor-server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and the app, with --assets).
+    Serve(ServeArgs),
+    /// Create, list or revoke access tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Work with scenario files.
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    data: DataDir,
+    /// Play the built-in Cyber Coalition demo.
+    #[arg(long, conflicts_with = "scenario")]
+    demo: bool,
+    /// Play a scenario file.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Simulated seconds per wall-clock second (60: an hour a minute).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// The built app to serve (Trunk's dist/).
+    #[arg(long, value_name = "DIR")]
+    assets: Option<PathBuf>,
+    /// Hold public events back from public readers until they are this old (90s, 15m, 1h).
+    #[arg(long, value_name = "DURATION", value_parser = watchfloor_model::time::parse_duration, default_value = "0")]
+    public_delay: chrono::Duration,
+}
+
+#[derive(clap::Args)]
+struct DataDir {
+    /// Where the database lives.
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, on stdout, and stored only as a hash.
+    Create {
+        /// commander (reads everything) or control (reads and posts events).
+        #[arg(long)]
+        role: Role,
+        /// Who holds it, e.g. "white cell laptop".
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List tokens (never their text).
+    List {
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Revoke a token at once, ending its browser sessions.
+    Revoke {
+        /// The token's id, from `token list`.
+        id: i64,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Report every problem in a scenario file, with its entry and field.
+    Check { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Token { command } => token(command),
+        Command::Scenario {
+            command: ScenarioCommand::Check { file },
+        } => return scenario_check(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), watchfloor_server::Error> {
+    watchfloor_server::init_tracing();
+    let scenario = match (&args.scenario, args.demo) {
+        (Some(file), _) => {
+            let text = std::fs::read_to_string(file).map_err(|error| {
+                watchfloor_server::Error::Config(format!("cannot read {}: {error}", file.display()))
+            })?;
+            Some(
+                watchfloor_model::scenario::Scenario::parse(&text).map_err(|problem| {
+                    watchfloor_server::Error::Config(format!(
+                        "{}: {problem} (see `watchfloor-server scenario check`)",
+                        file.display()
+                    ))
+                })?,
+            )
+        }
+        (None, true) => Some(watchfloor_server::demo_scenario()),
+        (None, false) => None,
+    };
+    let mut config = Config::new(args.data.data_dir);
+    config.assets = args.assets;
+    config.scenario = scenario;
+    config.speed = args.speed;
+    config.public_delay = args.public_delay;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|error| {
+                watchfloor_server::Error::Config(format!("cannot listen on {}: {error}", args.addr))
+            })?;
+        watchfloor_server::serve_with_ready(listener, config, shutdown_signal(), |address| {
+            // The xtask and tests wait for exactly this line.
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "Watchfloor listening on http://{address}/");
+            let _ = stdout.flush();
+        })
+        .await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+fn token(command: TokenCommand) -> Result<(), watchfloor_server::Error> {
+    match command {
+        TokenCommand::Create { role, name, data } => {
+            let (id, token) = watchfloor_server::create_token(&data.data_dir, role, &name)?;
+            eprintln!(
+                "Created {role} token {id} for \"{}\". It is shown only now; keep it safe:",
+                name.trim()
+            );
+            println!("{token}");
+            eprintln!("Use it as `Authorization: Bearer <token>`, or sign in with it in the app.");
+        }
+        TokenCommand::List { data } => {
+            let tokens = watchfloor_server::list_tokens(&data.data_dir)?;
+            if tokens.is_empty() {
+                println!("no tokens (create one with `watchfloor-server token create`)");
+            } else {
+                println!(
+                    "{:>4}  {:<9}  {:<24}  {:<24}  name",
+                    "id", "role", "created", "revoked"
+                );
+            }
+            for token in tokens {
+                println!(
+                    "{:>4}  {:<9}  {:<24}  {:<24}  {}",
+                    token.id,
+                    token.role,
+                    token.created_at.format("%Y-%m-%d %H:%M:%SZ"),
+                    token.revoked_at.map_or_else(
+                        || "-".into(),
+                        |at| at.format("%Y-%m-%d %H:%M:%SZ").to_string()
+                    ),
+                    token.name
+                );
+            }
+        }
+        TokenCommand::Revoke { id, data } => {
+            watchfloor_server::revoke_token(&data.data_dir, id)?;
+            println!("token {id} is revoked; its browser sessions have ended");
+        }
+    }
+    Ok(())
+}
+
+fn scenario_check(file: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let problems = watchfloor_server::scenario_problems(&text);
+    if problems.is_empty() {
+        let scenario = watchfloor_model::scenario::Scenario::parse(&text).expect("checked above");
+        println!(
+            "{}: ok — \"{}\", {} entries over {}, joining at {}",
+            file.display(),
+            scenario.name,
+            scenario.entries.len(),
+            scenario.duration,
+            scenario.start_at.as_deref().unwrap_or("STARTEX")
+        );
+        return ExitCode::SUCCESS;
+    }
+    for problem in &problems {
+        println!("{}: {problem}", file.display());
+    }
+    println!("{}: {} problem(s)", file.display(), problems.len());
+    ExitCode::FAILURE
+}

@@ -1,0 +1,337 @@
+//! Who is asking: tokens, browser sessions, and the audience of each request.
+//!
+//! - Scripts send `Authorization: Bearer <token>`. An unknown or revoked token
+//!   is a 401, never a silent downgrade to public: a script with a bad token
+//!   must find out.
+//! - Browsers sign in once (`POST /api/v1/session`) and then send an HttpOnly,
+//!   SameSite=Strict cookie holding a random session id (EventSource cannot
+//!   send headers). A cookie that no longer names a live session (signed out,
+//!   expired, its token revoked) reads as public, so a display screen keeps
+//!   working; `GET /api/v1/session` tells the app it is signed out.
+//! - `?audience=public` lowers any caller to public; nothing raises one.
+//!
+//! Tokens and session ids are 32 random bytes; the database holds only their
+//! SHA-256. Both are looked up in the database on every request that carries
+//! one, so a token created or revoked by the CLI while the server runs takes
+//! effect at once. Unauthenticated requests — every display screen — never
+//! touch the database.
+
+use std::str::FromStr;
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use chrono::Utc;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use watchfloor_model::Audience;
+
+use crate::error::{Error, Problem, Result};
+use crate::store::TokenInfo;
+use crate::{AppState, Role};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "watchfloor_session";
+
+/// How long a browser session lasts: long enough for a display screen left
+/// running through an exercise.
+pub const SESSION_DAYS: i64 = 30;
+
+/// Token texts start with this, so a leaked one is recognisable.
+const TOKEN_PREFIX: &str = "wf_";
+
+/// 32 random bytes as lowercase hex.
+pub fn random_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|error| Error::Internal(format!("no randomness from the OS: {error}")))?;
+    Ok(hex(&bytes))
+}
+
+/// A new token's text.
+pub fn new_token() -> Result<String> {
+    Ok(format!("{TOKEN_PREFIX}{}", random_secret()?))
+}
+
+/// SHA-256 of `text`, as lowercase hex: how tokens and session ids are stored.
+pub fn sha256_hex(text: impl AsRef<[u8]>) -> String {
+    hex(&Sha256::digest(text.as_ref()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|byte| {
+            [
+                DIGITS[(byte >> 4) as usize] as char,
+                DIGITS[(byte & 15) as usize] as char,
+            ]
+        })
+        .collect()
+}
+
+/// How a caller proved who they are; kept so a long-lived stream can check
+/// that it still holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The SHA-256 of a bearer token.
+    Bearer(String),
+    /// The SHA-256 of a session id.
+    Session(String),
+}
+
+/// A signed-in caller.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub token: TokenInfo,
+    pub credential: Credential,
+}
+
+impl Identity {
+    /// Whether the credential is still live (token not revoked, session not ended).
+    pub async fn still_valid(&self, state: &AppState) -> bool {
+        let store = state.store();
+        let credential = self.credential.clone();
+        let found = tokio::task::spawn_blocking(move || match &credential {
+            Credential::Bearer(hash) => store.active_token(hash),
+            Credential::Session(hash) => store.session(hash, Utc::now()),
+        })
+        .await;
+        // Fail closed: a stream whose credential cannot be checked ends.
+        matches!(found, Ok(Ok(Some(_))))
+    }
+}
+
+/// The caller of a request: who, and what they may read.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The audience this request is answered for, after any `?audience=` lowering.
+    pub audience: Audience,
+    pub identity: Option<Identity>,
+}
+
+impl Caller {
+    /// Only control may write: 401 without credentials, 403 with lesser ones.
+    pub fn require_control(&self) -> Result<()> {
+        match (&self.identity, self.audience) {
+            (_, Audience::Control) => Ok(()),
+            (None, _) => Err(Error::Unauthorized(
+                "posting events needs a control token: send `Authorization: Bearer <token>` (create one with `watchfloor-server token create --role control`)"
+                    .into(),
+            )),
+            (Some(identity), _) if identity.token.role == Role::Control => Err(Error::Forbidden(
+                "this request asked for `?audience=public`, which cannot post events: drop the parameter".into(),
+            )),
+            (Some(identity), _) => Err(Error::Forbidden(format!(
+                "the {} token `{}` may read but not post events: use a control token",
+                identity.token.role.as_str(),
+                identity.token.name
+            ))),
+        }
+    }
+}
+
+/// A caller allowed to write (control). As an extractor it runs before the
+/// body is read, so a request without the right credentials is a 401/403
+/// whatever its body.
+#[derive(Clone, Debug)]
+pub struct Control(pub Caller);
+
+impl FromRequestParts<AppState> for Control {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require_control()?;
+        Ok(Control(caller))
+    }
+}
+
+#[derive(Deserialize)]
+struct AudienceQuery {
+    audience: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let requested = requested_audience(parts)?;
+        // A display screen (`?audience=public`) reads as the public whatever
+        // its cookie says: skip the lookup. A bearer token is still checked,
+        // so a script with a bad token finds out.
+        if requested == Some(Audience::Public) && !parts.headers.contains_key(header::AUTHORIZATION)
+        {
+            return Ok(Caller {
+                audience: Audience::Public,
+                identity: None,
+            });
+        }
+        let identity = identify(parts, state).await?;
+        let own = identity
+            .as_ref()
+            .map_or(Audience::Public, |identity| identity.token.role.audience());
+        Ok(Caller {
+            audience: requested.map_or(own, |requested| requested.min(own)),
+            identity,
+        })
+    }
+}
+
+fn requested_audience(parts: &Parts) -> Result<Option<Audience>> {
+    let Query(query) = Query::<AudienceQuery>::try_from_uri(&parts.uri).map_err(|rejection| {
+        Error::BadRequest(Problem::new("bad_query", rejection.body_text()).field("audience"))
+    })?;
+    query
+        .audience
+        .map(|text| match text.as_str() {
+            "public" => Ok(Audience::Public),
+            "commander" => Ok(Audience::Commander),
+            "control" => Ok(Audience::Control),
+            other => Err(Error::BadRequest(
+                Problem::new(
+                    "bad_audience",
+                    format!(
+                        "unknown audience `{other}`: use `?audience=public` to read as the public"
+                    ),
+                )
+                .field("audience"),
+            )),
+        })
+        .transpose()
+}
+
+async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>> {
+    if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+        let token = authorization
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                let (scheme, token) = value.trim().split_once(' ')?;
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_owned())
+            })
+            .ok_or_else(|| {
+                Error::Unauthorized("the Authorization header must be `Bearer <token>`".into())
+            })?;
+        let credential = Credential::Bearer(sha256_hex(&token));
+        return match lookup(state, &credential).await? {
+            Some(token) => Ok(Some(Identity { token, credential })),
+            None => Err(Error::Unauthorized(
+                "the bearer token is unknown or revoked: ask exercise control for a new one".into(),
+            )),
+        };
+    }
+    let Some(session) = session_cookie(&parts.headers) else {
+        return Ok(None);
+    };
+    let credential = Credential::Session(sha256_hex(session));
+    Ok(lookup(state, &credential)
+        .await?
+        .map(|token| Identity { token, credential }))
+}
+
+async fn lookup(state: &AppState, credential: &Credential) -> Result<Option<TokenInfo>> {
+    let store = state.store();
+    let credential = credential.clone();
+    tokio::task::spawn_blocking(move || match &credential {
+        Credential::Bearer(hash) => store.active_token(hash),
+        Credential::Session(hash) => store.session(hash, Utc::now()),
+    })
+    .await?
+}
+
+/// The session id in the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// The `Set-Cookie` value that signs a browser in.
+pub fn session_set_cookie(session_id: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        SESSION_DAYS * 86_400
+    )
+}
+
+/// The `Set-Cookie` value that signs a browser out.
+pub fn session_clear_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+impl Role {
+    /// The audience a role reads as.
+    pub fn audience(self) -> Audience {
+        match self {
+            Role::Commander => Audience::Commander,
+            Role::Control => Audience::Control,
+        }
+    }
+
+    /// The wire and CLI spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Commander => "commander",
+            Role::Control => "control",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "commander" => Ok(Role::Commander),
+            "control" => Ok(Role::Control),
+            other => Err(format!(
+                "unknown role `{other}`: expected commander or control"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_stored_hashed() {
+        let (first, second) = (new_token().expect("token"), new_token().expect("token"));
+        assert_ne!(first, second);
+        assert_eq!(first.len(), TOKEN_PREFIX.len() + 64);
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let request = axum::http::Request::builder()
+            .header(
+                header::COOKIE,
+                "theme=dark; watchfloor_session=abc123 ; x=y",
+            )
+            .body(())
+            .expect("request");
+        let (parts, _) = request.into_parts();
+        assert_eq!(session_cookie(&parts.headers).as_deref(), Some("abc123"));
+    }
+}

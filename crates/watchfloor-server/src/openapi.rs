@@ -1,0 +1,83 @@
+//! The OpenAPI 3 document, generated from the handlers' `#[utoipa::path]`
+//! annotations and the model's schemas, so it cannot drift from the code.
+//! (A test also calls every documented operation on the real router.)
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{events, exercise, incidents, meta, nations, session, stream};
+
+/// The API's document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Watchfloor",
+        description = "The live dashboard of a multinational cyber defence exercise: one append-only \
+event log, read as snapshots and a server-sent event stream, redacted for each reader.\n\n\
+Audiences: `public` (no credentials), `commander` (reads everything), `control` (reads everything, \
+posts events). Scripts authenticate with `Authorization: Bearer <token>`, browsers with the session \
+cookie from `POST /api/v1/session`. `?audience=public` lowers any caller to public.\n\n\
+Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
+    ),
+    paths(
+        exercise::snapshot_get,
+        exercise::exercise_get,
+        nations::nations_list,
+        incidents::incidents_list,
+        incidents::incidents_get,
+        stream::stream_get,
+        events::events_create,
+        session::session_create,
+        session::session_get,
+        session::session_delete,
+        meta::openapi_get,
+        meta::health_get,
+        meta::metrics_get,
+    ),
+    // The stream's `data:` payload: an event as stored, with `seq` and `at`.
+    components(schemas(watchfloor_model::Event)),
+    modifiers(&Security),
+    tags(
+        (name = "read", description = "The exercise as the caller may see it"),
+        (name = "write", description = "Exercise control's event log"),
+        (name = "session", description = "Browser sign-in"),
+        (name = "meta", description = "The server itself"),
+    ),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from `watchfloor-server token create`"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Set by `POST /api/v1/session` (HttpOnly, SameSite=Strict)",
+            ))),
+        );
+    }
+}
+
+/// The document as JSON, built once.
+pub fn document_json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises")
+    })
+}

@@ -1,0 +1,202 @@
+//! The scenario player: plays a scripted exercise on the exercise clock
+//! through the same writer as posted events, so every scripted event is
+//! validated, durable, in the log and streamed like any other.
+//!
+//! On a fresh data dir STARTEX is placed so that the scenario's `start_at`
+//! jump-in point is now: everything scripted before it is appended at once,
+//! with its scheduled (past) times, and the rest follows live. Progress
+//! (scenario hash, STARTEX, speed, next schedule index) is written in the same
+//! transaction as each event, so a restart on the same data dir resumes
+//! exactly where it stopped — nothing twice, and whatever fell due while the
+//! server was down is appended at once. After the last entry (ENDEX) the
+//! player stops and the final state stays served.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use watchfloor_model::scenario::{Scenario, Scheduled};
+
+use crate::auth::sha256_hex;
+use crate::error::{Error, Result};
+use crate::store::{PlayerProgress, Store};
+use crate::writer::{Pending, Request, Writer};
+
+/// Requests queued at once while catching up.
+const CATCH_UP_CHUNK: usize = 256;
+
+/// The longest the player sleeps before looking at the wall clock again.
+const LONGEST_SLEEP: StdDuration = StdDuration::from_secs(30);
+
+/// A scenario being played.
+pub struct Player {
+    writer: Writer,
+    schedule: Vec<Scheduled>,
+    progress: PlayerProgress,
+}
+
+impl Player {
+    /// Prepares to play `scenario` on this data dir: resumes saved progress or
+    /// places a fresh STARTEX. Refuses a scenario with problems, and a data
+    /// dir that has played a different scenario.
+    pub async fn prepare(
+        store: std::sync::Arc<dyn Store>,
+        writer: Writer,
+        scenario: &Scenario,
+        speed: f64,
+    ) -> Result<Player> {
+        let problems = scenario.check();
+        if !problems.is_empty() {
+            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(Error::Config(format!(
+                "the scenario `{}` has {} problem(s) (see `watchfloor-server scenario check`):\n  {}",
+                scenario.name,
+                problems.len(),
+                listed.join("\n  ")
+            )));
+        }
+        let scenario_sha256 =
+            sha256_hex(serde_json::to_vec(scenario).expect("scenarios serialise"));
+        let saved = tokio::task::spawn_blocking(move || store.player_progress()).await??;
+        let progress = match saved {
+            Some(saved) if saved.scenario_sha256 == scenario_sha256 => {
+                if saved.speed != speed {
+                    tracing::warn!(
+                        saved = saved.speed,
+                        asked = speed,
+                        "resuming at the speed this data dir started with"
+                    );
+                }
+                saved
+            }
+            Some(saved) => {
+                return Err(Error::Config(format!(
+                    "this data dir has played another scenario (`{}`, or a different version of it); \
+                     start with a fresh --data-dir, or without --demo/--scenario to serve it as it is",
+                    saved.scenario
+                )))
+            }
+            None => {
+                let jump_in = scenario.start_offset().map_err(|problem| Error::Config(problem.to_string()))?;
+                let wall = Duration::milliseconds((jump_in.num_milliseconds() as f64 / speed) as i64);
+                let now = Utc::now().trunc_subsecs(3);
+                PlayerProgress {
+                    scenario: scenario.name.clone(),
+                    scenario_sha256,
+                    startex: now - wall,
+                    speed,
+                    next: 0,
+                }
+            }
+        };
+        let schedule = scenario
+            .schedule(progress.startex, progress.speed)
+            .map_err(|problems| {
+                Error::Config(format!(
+                    "the scenario cannot be scheduled: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+            })?;
+        tracing::info!(
+            scenario = %scenario.name,
+            startex = %progress.startex,
+            speed = progress.speed,
+            next = progress.next,
+            of = schedule.len(),
+            "scenario player ready"
+        );
+        Ok(Player {
+            writer,
+            schedule,
+            progress,
+        })
+    }
+
+    /// Whether every scheduled event has been played.
+    pub fn finished(&self) -> bool {
+        self.progress.next >= self.schedule.len()
+    }
+
+    /// Appends everything due at `now` (in chunks, each a group commit).
+    pub async fn catch_up(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let mut played = 0;
+        loop {
+            let start = self.progress.next;
+            let end = (start..self.schedule.len())
+                .take(CATCH_UP_CHUNK)
+                .take_while(|&index| self.schedule[index].at <= now)
+                .last()
+                .map_or(start, |last| last + 1);
+            if end == start {
+                return Ok(played);
+            }
+            // Queue the chunk in order first, then wait: the writer commits
+            // what is queued together.
+            let mut answers = Vec::with_capacity(end - start);
+            for index in start..end {
+                let item = &self.schedule[index];
+                let request = Request {
+                    events: vec![Pending {
+                        body: item.event.clone(),
+                        at: Some(item.at),
+                    }],
+                    idempotency: None,
+                    progress: Some(PlayerProgress {
+                        next: index + 1,
+                        ..self.progress.clone()
+                    }),
+                };
+                answers.push((index, self.writer.submit(request).await?));
+            }
+            let mut refused_last = false;
+            for (index, answer) in answers {
+                let answer = answer
+                    .await
+                    .map_err(|_| Error::Unavailable("the writer stopped".into()))?;
+                refused_last = false;
+                match answer {
+                    Ok(_) => played += 1,
+                    Err(error @ (Error::Invalid(_) | Error::Conflict(_))) => {
+                        refused_last = true;
+                        tracing::error!(
+                            entry = ?self.schedule[index].entry,
+                            %error,
+                            "a scenario event was refused; skipped"
+                        );
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            self.progress.next = end;
+            if refused_last {
+                // A refused request records nothing; record that it was tried.
+                self.writer
+                    .append(Request {
+                        progress: Some(self.progress.clone()),
+                        ..Request::default()
+                    })
+                    .await?;
+            }
+        }
+    }
+
+    /// Plays the rest live, sleeping until each event is due; returns after ENDEX.
+    pub async fn run(mut self) {
+        while let Some(item) = self.schedule.get(self.progress.next) {
+            let wait = item.at - Utc::now();
+            if wait > Duration::zero() {
+                let wait = wait.to_std().unwrap_or(LONGEST_SLEEP).min(LONGEST_SLEEP);
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if let Err(error) = self.catch_up(Utc::now()).await {
+                tracing::error!(%error, "the scenario player stopped");
+                return;
+            }
+        }
+        tracing::info!("the scenario has been played to its end");
+    }
+}

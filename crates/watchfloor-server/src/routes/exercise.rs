@@ -1,0 +1,66 @@
+//! The exercise as a whole: `GET /api/v1/snapshot` and `GET /api/v1/exercise`.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use watchfloor_model::{ExerciseView, Snapshot};
+
+use crate::auth::Caller;
+use crate::error::ErrorBody;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/snapshot", get(snapshot_get))
+        .route("/api/v1/exercise", get(exercise_get))
+}
+
+/// Everything the caller may see, with the seq to resume the stream after.
+///
+/// Nations and incidents are pre-serialised once per change and audience
+/// class, so thousands of polling screens cost one copy each.
+#[utoipa::path(
+    get, path = "/api/v1/snapshot", tag = "read",
+    params(super::AudienceParam),
+    responses(
+        (status = 200, description = "The state for the caller's audience", body = Snapshot),
+        (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
+pub async fn snapshot_get(State(state): State<AppState>, caller: Caller) -> impl IntoResponse {
+    let body = state.hub().snapshot_json(caller.audience, Utc::now());
+    state
+        .metrics()
+        .snapshot_served(caller.audience.sees_restricted(), body.len());
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+}
+
+/// The exercise: name, phase, schedule, and the day and clock now.
+#[utoipa::path(
+    get, path = "/api/v1/exercise", tag = "read",
+    params(super::AudienceParam),
+    responses(
+        (status = 200, description = "The exercise at the time of reading", body = ExerciseView),
+        (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
+pub async fn exercise_get(State(state): State<AppState>, caller: Caller) -> Json<ExerciseView> {
+    Json(
+        state
+            .hub()
+            .state_for(caller.audience)
+            .exercise
+            .view(Utc::now()),
+    )
+}

@@ -1,0 +1,583 @@
+//! The event store: the only module that touches SQL.
+//!
+//! [`Store`] is the whole interface the rest of the server uses — append a
+//! group of events atomically, read the log back, idempotency keys, tokens,
+//! sessions and the scenario player's progress — so that a PostgreSQL backend
+//! for deployments of several servers can implement the same trait.
+//! [`SqliteStore`] is the embedded one: one file, `DATA_DIR/watchfloor.db`.
+//!
+//! Durability: the database runs in WAL mode with `synchronous=FULL`, so a
+//! [`Store::commit`] that returns `Ok` has been fsync'd; the writer
+//! acknowledges events only after that.
+//!
+//! The methods are blocking. The server calls them from its writer thread or
+//! through `spawn_blocking`, never on an async worker.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use watchfloor_model::{Event, EventBody, Visibility};
+
+use crate::error::{Error, Result};
+use crate::Role;
+
+/// The database file inside the data dir.
+pub const DATABASE_FILE: &str = "watchfloor.db";
+
+/// The schema version this build writes.
+const SCHEMA_VERSION: i64 = 1;
+
+/// One event as the log holds it: the event and the visibility it was given
+/// when it was appended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub event: Event,
+    pub visibility: Visibility,
+}
+
+/// An `Idempotency-Key` and what its first request appended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub key: String,
+    /// SHA-256 (hex) of the first request's body.
+    pub body_sha256: String,
+    pub seqs: Vec<u64>,
+}
+
+/// Where the scenario player is, so a restart resumes exactly there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayerProgress {
+    /// The scenario's name, for people reading the database.
+    pub scenario: String,
+    /// SHA-256 (hex) of the scenario as played: a changed script is a different one.
+    pub scenario_sha256: String,
+    /// The wall-clock STARTEX the schedule was computed from.
+    pub startex: DateTime<Utc>,
+    pub speed: f64,
+    /// The index into the schedule (`Scenario::schedule`) of the next item to play.
+    pub next: usize,
+}
+
+/// Everything one group commit writes, in one transaction.
+#[derive(Clone, Debug, Default)]
+pub struct Commit {
+    pub events: Vec<StoredEvent>,
+    pub idempotency: Vec<IdempotencyRecord>,
+    pub progress: Option<PlayerProgress>,
+}
+
+impl Commit {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.idempotency.is_empty() && self.progress.is_none()
+    }
+}
+
+/// A token as listed: never its text, which is not stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The storage interface of the server. See the module documentation.
+pub trait Store: Send + Sync + 'static {
+    /// Every event with a seq above `seq`, in order.
+    fn events_after(&self, seq: u64) -> Result<Vec<StoredEvent>>;
+    /// Writes everything in `commit` atomically and durably, or nothing.
+    fn commit(&self, commit: &Commit) -> Result<()>;
+    /// What an idempotency key's first request appended, if the key was used.
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>>;
+    /// The scenario player's saved progress.
+    fn player_progress(&self) -> Result<Option<PlayerProgress>>;
+    /// Stores a new token by the SHA-256 of its text; returns its id.
+    fn create_token(&self, role: Role, name: &str, sha256: &str) -> Result<i64>;
+    /// Every token, revoked ones included, oldest first.
+    fn tokens(&self) -> Result<Vec<TokenInfo>>;
+    /// Revokes a token and ends its sessions; `NotFound` if there is no such id.
+    fn revoke_token(&self, id: i64) -> Result<()>;
+    /// The live (not revoked) token with this SHA-256.
+    fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>>;
+    /// Stores a browser session by the SHA-256 of its id.
+    fn create_session(&self, sha256: &str, token_id: i64, expires_at: DateTime<Utc>) -> Result<()>;
+    /// The token behind a live session: not expired at `now`, its token not revoked.
+    fn session(&self, sha256: &str, now: DateTime<Utc>) -> Result<Option<TokenInfo>>;
+    /// Ends a session (nothing happens if there is none).
+    fn delete_session(&self, sha256: &str) -> Result<()>;
+}
+
+/// The embedded store: SQLite in WAL mode.
+pub struct SqliteStore {
+    path: PathBuf,
+    /// Every write goes through this one connection. A std mutex, not tokio's:
+    /// it is only ever held on blocking threads, for the length of one statement
+    /// or transaction.
+    writer: Mutex<Connection>,
+    /// Idle read connections, reused so a request does not pay for opening one.
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Idle read connections kept for reuse.
+const IDLE_READERS: usize = 8;
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore> {
+        std::fs::create_dir_all(data_dir).map_err(|error| {
+            Error::Config(format!(
+                "cannot create the data dir {}: {error}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut connection = connect(&path)?;
+        migrate(&mut connection)?;
+        Ok(SqliteStore {
+            path,
+            writer: Mutex::new(connection),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn write<R>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<R>) -> Result<R> {
+        let mut connection = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Internal("the database writer lock is poisoned".into()))?;
+        Ok(work(&mut connection)?)
+    }
+
+    fn read<R>(&self, work: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        let idle = self.readers.lock().ok().and_then(|mut idle| idle.pop());
+        let connection = match idle {
+            Some(connection) => connection,
+            None => connect(&self.path)?,
+        };
+        let result = work(&connection);
+        if let Ok(mut idle) = self.readers.lock() {
+            if idle.len() < IDLE_READERS {
+                idle.push(connection);
+            }
+        }
+        result
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let connection = Connection::open(path)?;
+    // The CLI may create or revoke a token while the server writes events.
+    connection.busy_timeout(Duration::from_secs(10))?;
+    let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Config(format!(
+            "{} cannot use write-ahead logging (journal mode is {mode}); put the data dir on a local disk",
+            path.display()
+        )));
+    }
+    connection.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    Ok(connection)
+}
+
+fn migrate(connection: &mut Connection) -> Result<()> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::Config(format!(
+            "the data dir was written by a newer watchfloor-server (schema {version}, this build knows {SCHEMA_VERSION})"
+        )));
+    }
+    if version < 1 {
+        transaction.execute_batch(
+            "CREATE TABLE events (
+                 seq INTEGER PRIMARY KEY,
+                 at TEXT NOT NULL,
+                 type TEXT NOT NULL,
+                 visibility TEXT NOT NULL,
+                 body TEXT NOT NULL
+             );
+             CREATE TABLE idempotency (
+                 key TEXT PRIMARY KEY,
+                 body_sha256 TEXT NOT NULL,
+                 seqs TEXT NOT NULL,
+                 created_at TEXT NOT NULL
+             );
+             CREATE TABLE tokens (
+                 id INTEGER PRIMARY KEY AUTOINCREMENT,
+                 name TEXT NOT NULL,
+                 role TEXT NOT NULL,
+                 sha256 TEXT NOT NULL UNIQUE,
+                 created_at TEXT NOT NULL,
+                 revoked_at TEXT
+             );
+             CREATE TABLE sessions (
+                 sha256 TEXT PRIMARY KEY,
+                 token_id INTEGER NOT NULL REFERENCES tokens(id),
+                 created_at TEXT NOT NULL,
+                 expires_at TEXT NOT NULL
+             );
+             CREATE INDEX sessions_by_token ON sessions(token_id);
+             CREATE TABLE player (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 scenario TEXT NOT NULL,
+                 scenario_sha256 TEXT NOT NULL,
+                 startex TEXT NOT NULL,
+                 speed REAL NOT NULL,
+                 next_entry INTEGER NOT NULL
+             );
+             PRAGMA user_version = 1;",
+        )?;
+    }
+    transaction.commit()?;
+    Ok(())
+}
+
+/// Times are stored as RFC 3339 text with milliseconds, so they sort as text.
+fn time_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|error| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                Box::new(error),
+            )
+        })
+}
+
+fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
+    let role: String = row.get("role")?;
+    let role = Role::from_str(&role).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, error.into())
+    })?;
+    let created_at: String = row.get("created_at")?;
+    let revoked_at: Option<String> = row.get("revoked_at")?;
+    Ok(TokenInfo {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        role,
+        created_at: parse_time(&created_at)?,
+        revoked_at: revoked_at.as_deref().map(parse_time).transpose()?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn events_after(&self, seq: u64) -> Result<Vec<StoredEvent>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare(
+                "SELECT seq, at, visibility, body FROM events WHERE seq > ?1 ORDER BY seq",
+            )?;
+            let rows = statement.query_map([seq as i64], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })?;
+            let mut events = Vec::new();
+            for row in rows {
+                let (seq, at, visibility, body) = row?;
+                let unreadable = |what: String| {
+                    Error::Internal(format!("event {seq} in the log cannot be read: {what}"))
+                };
+                let body: EventBody =
+                    serde_json::from_str(&body).map_err(|error| unreadable(error.to_string()))?;
+                let visibility = Visibility::from_str(&visibility).map_err(unreadable)?;
+                events.push(StoredEvent {
+                    event: Event {
+                        seq: seq as u64,
+                        at: parse_time(&at)?,
+                        body,
+                    },
+                    visibility,
+                });
+            }
+            Ok(events)
+        })
+    }
+
+    fn commit(&self, commit: &Commit) -> Result<()> {
+        let bodies = commit
+            .events
+            .iter()
+            .map(|stored| serde_json::to_string(&stored.event.body))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| Error::Internal(format!("an event cannot be serialised: {error}")))?;
+        let now = time_text(Utc::now());
+        self.write(|connection| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT INTO events (seq, at, type, visibility, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for (stored, body) in commit.events.iter().zip(&bodies) {
+                    insert.execute(params![
+                        stored.event.seq as i64,
+                        time_text(stored.event.at),
+                        stored.event.body.kind(),
+                        stored.visibility.as_str(),
+                        body,
+                    ])?;
+                }
+                let mut remember = transaction.prepare_cached(
+                    "INSERT INTO idempotency (key, body_sha256, seqs, created_at) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for record in &commit.idempotency {
+                    let seqs = serde_json::to_string(&record.seqs).expect("numbers serialise");
+                    remember.execute(params![record.key, record.body_sha256, seqs, now])?;
+                }
+            }
+            if let Some(progress) = &commit.progress {
+                transaction.execute(
+                    "INSERT INTO player (id, scenario, scenario_sha256, startex, speed, next_entry)
+                     VALUES (1, ?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (id) DO UPDATE SET scenario = excluded.scenario,
+                         scenario_sha256 = excluded.scenario_sha256, startex = excluded.startex,
+                         speed = excluded.speed, next_entry = excluded.next_entry",
+                    params![
+                        progress.scenario,
+                        progress.scenario_sha256,
+                        time_text(progress.startex),
+                        progress.speed,
+                        progress.next as i64,
+                    ],
+                )?;
+            }
+            transaction.commit()
+        })
+    }
+
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+        self.read(|connection| {
+            let found = connection
+                .query_row(
+                    "SELECT body_sha256, seqs FROM idempotency WHERE key = ?1",
+                    [key],
+                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                )
+                .optional()?;
+            found
+                .map(|(body_sha256, seqs)| {
+                    let seqs = serde_json::from_str(&seqs).map_err(|error| {
+                        Error::Internal(format!(
+                            "idempotency key `{key}` has unreadable seqs: {error}"
+                        ))
+                    })?;
+                    Ok(IdempotencyRecord {
+                        key: key.to_owned(),
+                        body_sha256,
+                        seqs,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn player_progress(&self) -> Result<Option<PlayerProgress>> {
+        self.read(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT scenario, scenario_sha256, startex, speed, next_entry FROM player WHERE id = 1",
+                    [],
+                    |row| {
+                        Ok(PlayerProgress {
+                            scenario: row.get(0)?,
+                            scenario_sha256: row.get(1)?,
+                            startex: parse_time(&row.get::<_, String>(2)?)?,
+                            speed: row.get(3)?,
+                            next: row.get::<_, i64>(4)? as usize,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+    }
+
+    fn create_token(&self, role: Role, name: &str, sha256: &str) -> Result<i64> {
+        self.write(|connection| {
+            connection.execute(
+                "INSERT INTO tokens (name, role, sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![name, role.as_str(), sha256, time_text(Utc::now())],
+            )?;
+            Ok(connection.last_insert_rowid())
+        })
+    }
+
+    fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        self.read(|connection| {
+            let mut statement = connection
+                .prepare("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id")?;
+            let tokens = statement
+                .query_map([], token_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(tokens)
+        })
+    }
+
+    fn revoke_token(&self, id: i64) -> Result<()> {
+        let found = self.write(|connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let exists: bool = transaction
+                .query_row("SELECT 1 FROM tokens WHERE id = ?1", [id], |_| Ok(true))
+                .optional()?
+                .unwrap_or(false);
+            transaction.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, time_text(Utc::now())],
+            )?;
+            transaction.execute("DELETE FROM sessions WHERE token_id = ?1", [id])?;
+            transaction.commit()?;
+            Ok(exists)
+        })?;
+        if found {
+            Ok(())
+        } else {
+            Err(Error::NotFound(format!(
+                "there is no token with id {id} (see `watchfloor-server token list`)"
+            )))
+        }
+    }
+
+    fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>> {
+        self.read(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT id, name, role, created_at, revoked_at FROM tokens
+                     WHERE sha256 = ?1 AND revoked_at IS NULL",
+                    [sha256],
+                    token_from_row,
+                )
+                .optional()?)
+        })
+    }
+
+    fn create_session(&self, sha256: &str, token_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
+        let now = Utc::now();
+        self.write(|connection| {
+            // Expired sessions are swept whenever someone signs in.
+            connection.execute("DELETE FROM sessions WHERE expires_at <= ?1", [time_text(now)])?;
+            connection.execute(
+                "INSERT INTO sessions (sha256, token_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![sha256, token_id, time_text(now), time_text(expires_at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session(&self, sha256: &str, now: DateTime<Utc>) -> Result<Option<TokenInfo>> {
+        self.read(|connection| {
+            Ok(connection
+                .query_row(
+                    "SELECT t.id, t.name, t.role, t.created_at, t.revoked_at
+                     FROM sessions s JOIN tokens t ON t.id = s.token_id
+                     WHERE s.sha256 = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
+                    params![sha256, time_text(now)],
+                    token_from_row,
+                )
+                .optional()?)
+        })
+    }
+
+    fn delete_session(&self, sha256: &str) -> Result<()> {
+        self.write(|connection| {
+            connection.execute("DELETE FROM sessions WHERE sha256 = ?1", [sha256])?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use watchfloor_model::event::PhaseChanged;
+
+    fn event(seq: u64) -> StoredEvent {
+        StoredEvent {
+            event: Event {
+                seq,
+                at: "2026-11-23T08:00:00.125Z".parse().expect("time"),
+                body: EventBody::PhaseChanged(PhaseChanged {
+                    phase: watchfloor_model::Phase::Execution,
+                }),
+            },
+            visibility: Visibility::Public,
+        }
+    }
+
+    #[test]
+    fn a_commit_is_all_or_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        store
+            .commit(&Commit {
+                events: vec![event(1), event(2)],
+                ..Commit::default()
+            })
+            .expect("first commit");
+        // seq 2 again: the primary key refuses it, and seq 3 must not stay behind.
+        let refused = store.commit(&Commit {
+            events: vec![event(3), event(2)],
+            ..Commit::default()
+        });
+        assert!(refused.is_err());
+        let events = store.events_after(0).expect("read");
+        assert_eq!(
+            events.iter().map(|e| e.event.seq).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert_eq!(events[0], event(1), "times round-trip to the millisecond");
+        assert_eq!(store.events_after(1).expect("read").len(), 1);
+    }
+
+    #[test]
+    fn every_connection_is_durable_write_ahead_logging() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let pragmas = |connection: &Connection| -> Result<(String, i64)> {
+            Ok((
+                connection.query_row("PRAGMA journal_mode", [], |row| row.get(0))?,
+                connection.query_row("PRAGMA synchronous", [], |row| row.get(0))?,
+            ))
+        };
+        // synchronous = 2 is FULL: every commit is fsync'd before it returns.
+        assert_eq!(store.read(pragmas).expect("reader"), ("wal".to_string(), 2));
+        let writer = store.writer.lock().expect("writer");
+        assert_eq!(pragmas(&writer).expect("writer"), ("wal".to_string(), 2));
+    }
+
+    #[test]
+    fn revoking_a_token_ends_its_sessions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let id = store
+            .create_token(Role::Commander, "alice", "aa")
+            .expect("token");
+        let later = Utc::now() + chrono::Duration::hours(1);
+        store.create_session("ss", id, later).expect("session");
+        assert_eq!(
+            store.session("ss", Utc::now()).expect("read").map(|t| t.id),
+            Some(id)
+        );
+        assert!(
+            store.session("ss", later).expect("read").is_none(),
+            "expired"
+        );
+        store.revoke_token(id).expect("revoke");
+        assert!(store.session("ss", Utc::now()).expect("read").is_none());
+        assert!(store.active_token("aa").expect("read").is_none());
+        assert!(matches!(store.revoke_token(99), Err(Error::NotFound(_))));
+        assert!(store.tokens().expect("list")[0].revoked_at.is_some());
+    }
+}

@@ -1,0 +1,339 @@
+//! The single writer: the one place events are validated, numbered, made
+//! durable and published, in that order.
+//!
+//! Posted events and the scenario player's both come here, through
+//! [`Writer::append`]. One thread owns the write path. It takes every request
+//! waiting in its channel, validates each against the state left by the ones
+//! before it (a batch is all-or-nothing), writes all the accepted ones in one
+//! transaction (group commit: one fsync for many requests, so concurrent
+//! posting stays fast while every acknowledgement is durable), and only after
+//! that commit returns does it publish to the hub (streams, snapshots) and
+//! answer each request. A request refused by validation changes nothing.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use tokio::sync::{mpsc, oneshot};
+use watchfloor_model::{Event, EventBody, State, ValidationError};
+
+use crate::error::{Error, Problem, Result};
+use crate::hub::{Hub, LogEntry};
+use crate::metrics::Metrics;
+use crate::store::{Commit, IdempotencyRecord, PlayerProgress, Store, StoredEvent};
+
+/// Requests taken into one group commit at most.
+const MAX_GROUP: usize = 1024;
+
+/// Requests waiting for the writer at most; posters wait beyond that.
+const QUEUE: usize = 4096;
+
+/// One event to append.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub body: EventBody,
+    /// When it took effect. `None` (posted events): now. The player sets its
+    /// scheduled time. Either way the writer never lets `at` go backwards.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// An `Idempotency-Key` with the SHA-256 of the body it came with.
+#[derive(Clone, Debug)]
+pub struct Idempotency {
+    pub key: String,
+    pub body_sha256: String,
+}
+
+/// What an append did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub seqs: Vec<u64>,
+    /// True when an `Idempotency-Key` was seen before and nothing was appended.
+    pub replayed: bool,
+}
+
+/// One request: a batch (all-or-nothing), with what to record alongside it.
+#[derive(Debug, Default)]
+pub struct Request {
+    pub events: Vec<Pending>,
+    pub idempotency: Option<Idempotency>,
+    /// The player's progress, written in the same transaction as the events.
+    pub progress: Option<PlayerProgress>,
+}
+
+enum Message {
+    Append(Request, oneshot::Sender<Result<Appended>>),
+    Stop,
+}
+
+/// The handle to the writer thread; cheap to clone.
+#[derive(Clone)]
+pub struct Writer {
+    sender: mpsc::Sender<Message>,
+    thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+impl Writer {
+    /// Starts the writer thread, continuing from the hub's live state.
+    pub fn start(store: Arc<dyn Store>, hub: Arc<Hub>, metrics: Arc<Metrics>) -> Result<Writer> {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        let state = hub.live_state();
+        let worker = Worker {
+            head: state.seq,
+            last_at: hub.last_at().unwrap_or(DateTime::<Utc>::MIN_UTC),
+            state,
+            store,
+            hub,
+            metrics,
+        };
+        let thread = std::thread::Builder::new()
+            .name("watchfloor-writer".into())
+            .spawn(move || worker.run(receiver))?;
+        Ok(Writer {
+            sender,
+            thread: Arc::new(Mutex::new(Some(thread))),
+        })
+    }
+
+    /// Queues a request; the receiver answers once it is durable (or refused).
+    /// Requests are processed in the order they are queued.
+    pub async fn submit(&self, request: Request) -> Result<oneshot::Receiver<Result<Appended>>> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Message::Append(request, reply))
+            .await
+            .map_err(|_| shutting_down())?;
+        Ok(answer)
+    }
+
+    /// Appends a request and waits until it is durable (or refused).
+    pub async fn append(&self, request: Request) -> Result<Appended> {
+        let answer = self.submit(request).await?;
+        answer.await.map_err(|_| shutting_down())?
+    }
+
+    /// Finishes every request queued so far, then stops the thread.
+    pub async fn stop(&self) {
+        let _ = self.sender.send(Message::Stop).await;
+        let thread = self.thread.lock().ok().and_then(|mut thread| thread.take());
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+fn shutting_down() -> Error {
+    Error::Unavailable("the server is shutting down: try again in a moment".into())
+}
+
+struct Worker {
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
+    /// The committed state, shared with the hub.
+    state: Arc<State>,
+    /// The last seq in the log (the state's seq).
+    head: u64,
+    /// The `at` of the last event in the log.
+    last_at: DateTime<Utc>,
+}
+
+/// The work of one group, before it is committed.
+struct Group {
+    /// A copy of the state with the group's accepted events applied; made on
+    /// the first event, so a group of refusals and replays costs no copy.
+    working: Option<State>,
+    head: u64,
+    last_at: DateTime<Utc>,
+    commit: Commit,
+    /// Keys first used in this group (not yet in the store).
+    keys: HashMap<String, IdempotencyRecord>,
+}
+
+impl Worker {
+    fn run(mut self, mut receiver: mpsc::Receiver<Message>) {
+        while let Some(message) = receiver.blocking_recv() {
+            let mut group = Vec::new();
+            let mut stop = false;
+            match message {
+                Message::Append(request, reply) => group.push((request, reply)),
+                Message::Stop => stop = true,
+            }
+            while !stop && group.len() < MAX_GROUP {
+                match receiver.try_recv() {
+                    Ok(Message::Append(request, reply)) => group.push((request, reply)),
+                    Ok(Message::Stop) => stop = true,
+                    Err(_) => break,
+                }
+            }
+            if !group.is_empty() {
+                self.commit_group(group);
+            }
+            if stop {
+                break;
+            }
+        }
+        tracing::debug!("writer stopped");
+    }
+
+    fn commit_group(&mut self, requests: Vec<(Request, oneshot::Sender<Result<Appended>>)>) {
+        let started = Instant::now();
+        let now = Utc::now().trunc_subsecs(3);
+        let mut group = Group {
+            working: None,
+            head: self.head,
+            last_at: self.last_at,
+            commit: Commit::default(),
+            keys: HashMap::new(),
+        };
+        let mut answers = Vec::with_capacity(requests.len());
+        for (request, reply) in requests {
+            let answer = self.process(&mut group, request, now);
+            answers.push((reply, answer));
+        }
+        if !group.commit.is_empty() {
+            if let Err(error) = self.store.commit(&group.commit) {
+                tracing::error!(%error, "the event log could not be written; the group is refused");
+                for (_, answer) in &mut answers {
+                    if answer.is_ok() {
+                        *answer = Err(Error::Internal(format!(
+                            "the event log could not be written ({error}); nothing was appended"
+                        )));
+                    }
+                }
+                for (reply, answer) in answers {
+                    let _ = reply.send(answer);
+                }
+                return;
+            }
+            let appended = group.commit.events.len();
+            if let Some(working) = group.working.take() {
+                let state = Arc::new(working);
+                let entries = std::mem::take(&mut group.commit.events)
+                    .into_iter()
+                    .map(LogEntry::new)
+                    .collect();
+                self.hub.publish(state.clone(), entries);
+                self.state = state;
+                self.head = group.head;
+                self.last_at = group.last_at;
+            }
+            self.metrics.committed(appended, started.elapsed());
+        }
+        for (reply, answer) in answers {
+            let _ = reply.send(answer);
+        }
+    }
+
+    fn process(&self, group: &mut Group, request: Request, now: DateTime<Utc>) -> Result<Appended> {
+        let Request {
+            events,
+            idempotency,
+            progress,
+        } = request;
+        if let Some(idempotency) = &idempotency {
+            let earlier = match group.keys.get(&idempotency.key) {
+                Some(record) => Some(record.clone()),
+                None => self.store.idempotency(&idempotency.key)?,
+            };
+            if let Some(earlier) = earlier {
+                return if earlier.body_sha256 == idempotency.body_sha256 {
+                    Ok(Appended {
+                        seqs: earlier.seqs,
+                        replayed: true,
+                    })
+                } else {
+                    Err(Error::Conflict(
+                        Problem::new(
+                            "idempotency_key_reused",
+                            format!(
+                                "Idempotency-Key `{}` was already used with a different body (events {:?}); use a new key for new events",
+                                idempotency.key, earlier.seqs
+                            ),
+                        )
+                        .field("Idempotency-Key"),
+                    ))
+                };
+            }
+        }
+        let stored = if events.is_empty() {
+            Vec::new()
+        } else {
+            let working = group.working.get_or_insert_with(|| (*self.state).clone());
+            apply_batch(working, events, &mut group.head, &mut group.last_at, now)?
+        };
+        let seqs: Vec<u64> = stored.iter().map(|stored| stored.event.seq).collect();
+        if let Some(idempotency) = idempotency {
+            let record = IdempotencyRecord {
+                key: idempotency.key.clone(),
+                body_sha256: idempotency.body_sha256,
+                seqs: seqs.clone(),
+            };
+            group.keys.insert(idempotency.key, record.clone());
+            group.commit.idempotency.push(record);
+        }
+        if progress.is_some() {
+            group.commit.progress = progress;
+        }
+        group.commit.events.extend(stored);
+        Ok(Appended {
+            seqs,
+            replayed: false,
+        })
+    }
+}
+
+/// Applies a batch to `state` all-or-nothing, numbering and timing each
+/// event. On a refusal `state`, `head` and `last_at` are as before and the
+/// error names the event's index in the batch.
+fn apply_batch(
+    state: &mut State,
+    events: Vec<Pending>,
+    head: &mut u64,
+    last_at: &mut DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<StoredEvent>> {
+    // A single event needs no copy: `State::apply` changes nothing when it refuses.
+    let before = (events.len() > 1).then(|| state.clone());
+    let (head_before, last_at_before) = (*head, *last_at);
+    let mut stored = Vec::with_capacity(events.len());
+    for (index, pending) in events.into_iter().enumerate() {
+        let at = pending
+            .at
+            .map_or(now, |at| at.trunc_subsecs(3))
+            .max(*last_at);
+        let visibility = state.visibility_of(&pending.body);
+        let event = Event {
+            seq: *head + 1,
+            at,
+            body: pending.body,
+        };
+        if let Err(refusal) = state.apply(&event) {
+            if let Some(before) = before {
+                *state = before;
+            }
+            *head = head_before;
+            *last_at = last_at_before;
+            return Err(refused(refusal, index));
+        }
+        *head = event.seq;
+        *last_at = at;
+        stored.push(StoredEvent { event, visibility });
+    }
+    Ok(stored)
+}
+
+/// The model's refusal as an HTTP error: 409 for a conflict with what
+/// exists, 422 for an impossible event.
+fn refused(refusal: ValidationError, index: usize) -> Error {
+    let conflict = refusal.is_conflict();
+    let problem = Problem::new(refusal.code, refusal.message)
+        .field(refusal.field)
+        .index(Some(index));
+    if conflict {
+        Error::Conflict(problem)
+    } else {
+        Error::Invalid(problem)
+    }
+}

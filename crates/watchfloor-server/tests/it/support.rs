@@ -1,0 +1,429 @@
+//! The test harness: a real server (real SQLite file in a temp dir, the real
+//! router), requests that read as features, and `check`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tower::ServiceExt;
+use watchfloor_server::{app, create_token, AppState, Config, Role};
+
+/// How long a test waits for something that should happen at once.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Planted in restricted text; must never reach a public reader.
+pub const SECRET: &str = "SECRET-MARKER-7f3a";
+
+/// A running server on a temp data dir, with a token for each role.
+pub struct TestServer {
+    pub dir: TempDir,
+    pub state: AppState,
+    pub control: String,
+    pub commander: String,
+    address: Option<SocketAddr>,
+}
+
+/// Who sends a request.
+#[derive(Clone, Debug)]
+pub enum Who {
+    Public,
+    Bearer(String),
+    Cookie(String),
+}
+
+impl TestServer {
+    /// A server with the default configuration.
+    pub async fn start() -> TestServer {
+        TestServer::with(|_| {}).await
+    }
+
+    /// A server with a configuration adjusted by `adjust`.
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        TestServer::on(dir, adjust).await
+    }
+
+    /// A server on an existing data dir (a restart).
+    pub async fn on(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let mut config = Config::new(dir.path());
+        adjust(&mut config);
+        let state = AppState::start(config).await.expect("server starts");
+        let control = create_token(dir.path(), Role::Control, "control")
+            .expect("token")
+            .1;
+        let commander = create_token(dir.path(), Role::Commander, "commander")
+            .expect("token")
+            .1;
+        TestServer {
+            dir,
+            state,
+            control,
+            commander,
+            address: None,
+        }
+    }
+
+    /// Stops the server and hands back its data dir, for a restart.
+    pub async fn stop(self) -> TempDir {
+        self.state.shutdown().await;
+        self.dir
+    }
+
+    pub fn control(&self) -> Who {
+        Who::Bearer(self.control.clone())
+    }
+
+    pub fn commander(&self) -> Who {
+        Who::Bearer(self.commander.clone())
+    }
+
+    /// A request through the router, without a socket.
+    pub fn get(&self, path: &str) -> Call<'_> {
+        Call::new(self, Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Call<'_> {
+        Call::new(self, Method::POST, path).json(body)
+    }
+
+    /// A POST with a raw body and content type.
+    pub fn post_raw(&self, path: &str, content_type: &str, body: impl Into<Body>) -> Call<'_> {
+        Call::new(self, Method::POST, path).raw(content_type, body)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        Call::new(self, Method::DELETE, path)
+    }
+
+    /// Posts events as control and returns their seqs; panics on refusal.
+    pub async fn append(&self, events: Value) -> Vec<u64> {
+        let reply = self
+            .post("/api/v1/events", events)
+            .by(self.control())
+            .send()
+            .await;
+        assert_eq!(reply.status, 201, "events refused: {}", reply.text);
+        reply.json()["seq"]
+            .as_array()
+            .expect("seqs")
+            .iter()
+            .map(|seq| seq.as_u64().expect("seq"))
+            .collect()
+    }
+
+    /// The last seq in the log.
+    pub async fn seq(&self) -> u64 {
+        self.get("/healthz").send().await.json()["seq"]
+            .as_u64()
+            .expect("seq")
+    }
+
+    /// Serves the router on a free loopback port (once) and returns its base URL.
+    pub async fn listen(&mut self) -> String {
+        if self.address.is_none() {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            self.address = Some(listener.local_addr().expect("address"));
+            let router = app(self.state.clone());
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, router).await;
+            });
+        }
+        format!("http://{}", self.address.expect("listening"))
+    }
+}
+
+/// A request being built.
+pub struct Call<'a> {
+    server: &'a TestServer,
+    request: axum::http::request::Builder,
+    body: Body,
+}
+
+impl<'a> Call<'a> {
+    fn new(server: &'a TestServer, method: Method, path: &str) -> Call<'a> {
+        Call {
+            server,
+            request: Request::builder().method(method).uri(path),
+            body: Body::empty(),
+        }
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.request = self
+            .request
+            .header(header::CONTENT_TYPE, "application/json");
+        self.body = Body::from(body.to_string());
+        self
+    }
+
+    /// A raw body with a content type.
+    pub fn raw(mut self, content_type: &str, body: impl Into<Body>) -> Self {
+        self.request = self.request.header(header::CONTENT_TYPE, content_type);
+        self.body = body.into();
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self.request.header(name, value);
+        self
+    }
+
+    pub fn by(mut self, who: Who) -> Self {
+        self.request = match who {
+            Who::Public => self.request,
+            Who::Bearer(token) => self
+                .request
+                .header(header::AUTHORIZATION, format!("Bearer {token}")),
+            Who::Cookie(session) => self
+                .request
+                .header(header::COOKIE, format!("watchfloor_session={session}")),
+        };
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        let request = self.request.body(self.body).expect("request");
+        let response = app(self.server.state.clone())
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+}
+
+/// A response, fully read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+}
+
+/// Checks a reply's status and that its JSON includes `expected` (objects
+/// may have more keys; arrays must match element by element).
+#[track_caller]
+pub fn check(reply: &Reply, status: u16, expected: Value) {
+    assert_eq!(reply.status, status, "status of: {}", reply.text);
+    let actual = reply.json();
+    assert!(
+        includes(&actual, &expected),
+        "expected to include:\n{expected:#}\nactual:\n{actual:#}"
+    );
+}
+
+/// Checks an error reply: its status, code and field.
+#[track_caller]
+pub fn check_error(reply: &Reply, status: u16, code: &str, field: Option<&str>) {
+    check(
+        reply,
+        status,
+        json!({"error": {"code": code, "field": field}}),
+    );
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.len() > 10, "an actionable message: {message:?}");
+}
+
+pub fn includes(actual: &Value, expected: &Value) -> bool {
+    match (actual, expected) {
+        (Value::Object(actual), Value::Object(expected)) => expected.iter().all(|(key, value)| {
+            actual.get(key).is_some_and(|found| includes(found, value))
+                || (value.is_null() && !actual.contains_key(key))
+        }),
+        (Value::Array(actual), Value::Array(expected)) => {
+            actual.len() == expected.len()
+                && actual.iter().zip(expected).all(|(a, e)| includes(a, e))
+        }
+        _ => actual == expected,
+    }
+}
+
+/// A small exercise: three nations, a public incident with restricted
+/// detail, and a restricted incident — both carrying [`SECRET`] where only
+/// commanders may read it.
+pub fn exercise() -> Value {
+    let now = chrono::Utc::now();
+    json!([
+        {"type": "exercise_updated", "name": "Cyber Coalition Test", "edition": "2026", "organiser": "Test cell",
+         "startex": (now - chrono::Duration::hours(30)).to_rfc3339(),
+         "endex": (now + chrono::Duration::hours(90)).to_rfc3339()},
+        {"type": "phase_changed", "phase": "execution"},
+        {"type": "nation_joined", "code": "EST", "name": "Estonia", "kind": "ally", "participants": 40, "teams": 3},
+        {"type": "nation_joined", "code": "FIN", "name": "Finland", "kind": "ally", "participants": 35, "teams": 2},
+        {"type": "nation_joined", "code": "UKR", "name": "Ukraine", "kind": "partner", "participants": 20, "teams": 1},
+        {"type": "incident_opened", "id": "PUB-1", "title": "Breach attempt on a classified network",
+         "category": "classified_network_breach", "severity": "high", "nations": ["EST"],
+         "summary": "Defenders detected a breach attempt.", "detail": format!("Attacker IP 10.0.0.1 {SECRET}"),
+         "visibility": "public", "inject": {"id": "INJ-001", "planned_at": null}},
+        {"type": "incident_opened", "id": "RES-1", "title": format!("Espionage app {SECRET}"),
+         "category": "mobile_app_espionage", "severity": "critical", "nations": ["FIN", "UKR"],
+         "summary": "Not for release", "detail": format!("Implant details {SECRET}")},
+        {"type": "incident_updated", "id": "PUB-1", "status": "analysing", "note": "Analysts on it",
+         "detail": format!("More detail {SECRET}")},
+        {"type": "incident_updated", "id": "RES-1", "status": "reported", "note": format!("Reported {SECRET}")},
+        {"type": "nation_response", "id": "PUB-1", "code": "EST", "milestone": "detected"},
+        {"type": "incident_opened", "id": "PUB-2", "title": "DDoS on a port authority", "category": "ddos",
+         "severity": "medium", "nations": ["FIN"], "summary": "Traffic flood", "visibility": "public"},
+    ])
+}
+
+/// One server-sent event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub id: Option<String>,
+    pub event: Option<String>,
+    pub data: String,
+}
+
+impl Message {
+    pub fn seq(&self) -> u64 {
+        self.id.as_deref().expect("an id").parse().expect("a seq")
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.data).expect("event JSON")
+    }
+}
+
+/// An SSE client over a real socket.
+pub struct EventStream {
+    body: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
+    >,
+    buffer: String,
+    pub status: u16,
+    pub content_type: String,
+}
+
+impl EventStream {
+    pub async fn open(url: &str, who: Who, headers: &[(&str, &str)]) -> EventStream {
+        let mut request = reqwest::Client::new().get(url);
+        request = match who {
+            Who::Public => request,
+            Who::Bearer(token) => request.bearer_auth(token),
+            Who::Cookie(session) => {
+                request.header("cookie", format!("watchfloor_session={session}"))
+            }
+        };
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("stream request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        EventStream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+            status,
+            content_type,
+        }
+    }
+
+    /// The next message, or `None` when the stream ends. Panics after `PATIENCE`.
+    pub async fn next(&mut self) -> Option<Message> {
+        self.next_within(PATIENCE)
+            .await
+            .expect("a message within the patience")
+    }
+
+    /// The next message within `wait`: `Err(())` on timeout.
+    pub async fn next_within(&mut self, wait: Duration) -> Result<Option<Message>, ()> {
+        tokio::time::timeout(wait, self.read())
+            .await
+            .map_err(|_| ())
+    }
+
+    async fn read(&mut self) -> Option<Message> {
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut message = Message {
+                    id: None,
+                    event: None,
+                    data: String::new(),
+                };
+                let mut any = false;
+                for line in block.lines() {
+                    if let Some(value) = line.strip_prefix("id:") {
+                        message.id = Some(value.trim().to_owned());
+                        any = true;
+                    } else if let Some(value) = line.strip_prefix("event:") {
+                        message.event = Some(value.trim().to_owned());
+                        any = true;
+                    } else if let Some(value) = line.strip_prefix("data:") {
+                        message
+                            .data
+                            .push_str(value.strip_prefix(' ').unwrap_or(value));
+                        any = true;
+                    }
+                }
+                if any {
+                    return Some(message);
+                }
+            }
+            match self.body.next().await {
+                Some(Ok(chunk)) => self.buffer.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Messages until (and including) the one with seq `last`.
+    pub async fn until(&mut self, last: u64) -> Vec<Message> {
+        let mut messages = Vec::new();
+        loop {
+            let message = self.next().await.expect("the stream stays open");
+            let seq = message.seq();
+            messages.push(message);
+            if seq >= last {
+                return messages;
+            }
+        }
+    }
+}
+
+/// Polls `condition` until it holds or the patience runs out.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !condition().await {
+        assert!(started.elapsed() < PATIENCE, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
