@@ -1,4 +1,6 @@
 //! The end-to-end harness: a server, a ChromeDriver and a browser session per test.
+//! (Also compiled into the benchmarks, which use a different subset of it.)
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,7 +59,9 @@ pub struct Server {
 impl Server {
     pub async fn start(options: Options) -> Server {
         let data_dir = tempfile::tempdir().expect("temp data dir");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
         let addr = listener.local_addr().expect("local addr");
         let mut server = Server {
             addr,
@@ -187,6 +191,8 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync",
+                    // Exact heap figures and a callable gc() for the soak test and benchmarks.
+                    "--enable-precise-memory-info", "--js-flags=--expose-gc",
                     format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
@@ -255,7 +261,10 @@ impl Browser {
 
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     /// Waits until a script returns `true`.

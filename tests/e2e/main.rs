@@ -10,3 +10,5 @@
 mod harness;
 mod skeleton;
 // app tests:
+mod dashboard;
+mod display;

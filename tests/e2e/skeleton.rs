@@ -11,13 +11,31 @@ async fn the_overview_shows_the_exercise_from_the_server() {
     let browser = Browser::start().await;
     browser.goto(&server.url("/")).await;
 
-    assert_eq!(browser.text_when("exercise-name", |text| text.contains(&name)).await.contains(&name), true);
+    assert_eq!(
+        browser
+            .text_when("exercise-name", |text| text.contains(&name))
+            .await
+            .contains(&name),
+        true
+    );
     let phase = browser.text("exercise-phase").await;
-    assert!(phase.to_lowercase().contains("execution"), "phase shown: {phase}");
-    let day = browser.text_when("exercise-day", |text| text.contains("of")).await;
-    assert!(day.contains("Day 2 of 5"), "30 h after STARTEX of a 5-day exercise: {day}");
+    assert!(
+        phase.to_lowercase().contains("execution"),
+        "phase shown: {phase}"
+    );
+    let day = browser
+        .text_when("exercise-day", |text| text.contains("of"))
+        .await;
+    assert!(
+        day.contains("Day 2 of 5"),
+        "30 h after STARTEX of a 5-day exercise: {day}"
+    );
     // The clock is live: a NATO date-time group for now, in Zulu.
-    let dtg = browser.text_when("dtg", |text| text.ends_with(&chrono::Utc::now().format("%y").to_string())).await;
+    let dtg = browser
+        .text_when("dtg", |text| {
+            text.ends_with(&chrono::Utc::now().format("%y").to_string())
+        })
+        .await;
     let expected = watchfloor_model::time::dtg(chrono::Utc::now());
     assert_eq!(&dtg[..2], &expected[..2], "day of month in {dtg}");
     assert!(dtg.contains('Z'), "{dtg}");
@@ -27,7 +45,9 @@ async fn the_overview_shows_the_exercise_from_the_server() {
         .post(serde_json::json!({"type": "phase_changed", "phase": "paused"}))
         .await;
     browser
-        .text_when("exercise-phase", |text| text.to_lowercase().contains("paused"))
+        .text_when("exercise-phase", |text| {
+            text.to_lowercase().contains("paused")
+        })
         .await;
     browser.close().await;
 }
@@ -36,12 +56,22 @@ async fn the_overview_shows_the_exercise_from_the_server() {
 async fn every_app_route_answers_with_the_app() {
     let server = Server::start(Options::default()).await;
     server.post(basic_exercise("Routes")).await;
-    for path in ["/", "/nations", "/nations/EST", "/incidents?severity=high", "/display"] {
+    for path in [
+        "/",
+        "/nations",
+        "/nations/EST",
+        "/incidents?severity=high",
+        "/display",
+    ] {
         let response = reqwest::get(server.url(path)).await.expect("get");
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let body = response.text().await.expect("body");
         assert!(body.contains("<html"), "{path} answers with the app");
     }
     let missing = reqwest::get(server.url("/api/v1/nope")).await.expect("get");
-    assert_eq!(missing.status().as_u16(), 404, "unknown API paths are not the app");
+    assert_eq!(
+        missing.status().as_u16(),
+        404,
+        "unknown API paths are not the app"
+    );
 }

@@ -132,7 +132,10 @@ fn locked_wasm_bindgen(root: &Path) -> Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|next| next.strip_prefix("version = ")) {
+            if let Some(version) = lines
+                .next()
+                .and_then(|next| next.strip_prefix("version = "))
+            {
                 return Ok(version.trim_matches('"').to_string());
             }
         }
@@ -169,7 +172,10 @@ fn setup_build_tools(root: &Path) -> Result<Tools> {
     let bin = cargo_bin();
     let trunk_wanted = format!("trunk {TRUNK_VERSION}");
     if output_line(&bin.join("trunk"), "--version").as_deref() != Some(trunk_wanted.as_str()) {
-        println!("installing {trunk_wanted} into {} (about 11 minutes, once)", bin.display());
+        println!(
+            "installing {trunk_wanted} into {} (about 11 minutes, once)",
+            bin.display()
+        );
         exec(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
     }
 
@@ -188,7 +194,10 @@ fn setup_build_tools(root: &Path) -> Result<Tools> {
     let binaryen = binaryen_dir();
     let wasm_opt = binaryen.join("node_modules/.bin/wasm-opt");
     if output_line(&wasm_opt, "--version").is_none_or(|line| !line.contains("version_132")) {
-        println!("installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into {}", binaryen.display());
+        println!(
+            "installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into {}",
+            binaryen.display()
+        );
         std::fs::create_dir_all(&binaryen).map_err(|error| error.to_string())?;
         exec(
             Command::new("npm")
@@ -273,7 +282,10 @@ fn assets(dist: &Path) -> Vec<PathBuf> {
 }
 
 fn report_sizes(dist: &Path) {
-    println!("{:<44} {:>9} {:>9} {:>9}", "dist/", "raw B", "gzip B", "brotli B");
+    println!(
+        "{:<44} {:>9} {:>9} {:>9}",
+        "dist/", "raw B", "gzip B", "brotli B"
+    );
     for file in assets(dist) {
         let size = |suffix: &str| {
             let mut name = file.clone().into_os_string();
@@ -281,7 +293,12 @@ fn report_sizes(dist: &Path) {
             std::fs::metadata(name).map(|meta| meta.len()).unwrap_or(0)
         };
         let name = file.file_name().unwrap_or_default().to_string_lossy();
-        println!("{name:<44} {:>9} {:>9} {:>9}", size(""), size(".gz"), size(".br"));
+        println!(
+            "{name:<44} {:>9} {:>9} {:>9}",
+            size(""),
+            size(".gz"),
+            size(".br")
+        );
     }
 }
 
@@ -310,7 +327,10 @@ fn run(root: &Path, args: &[String]) -> Result {
     if !server_args.iter().any(|arg| arg == "--assets") {
         command.arg("--assets").arg(root.join("dist"));
     }
-    if !server_args.iter().any(|arg| arg == "--scenario" || arg == "--demo") {
+    if !server_args
+        .iter()
+        .any(|arg| arg == "--scenario" || arg == "--demo")
+    {
         command.arg("--demo");
     }
     command.args(&server_args).current_dir(root);
@@ -324,7 +344,10 @@ fn setup_browser() -> Result {
     if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let uid = Command::new("id").arg("-u").output().map_err(|error| error.to_string())?;
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|error| error.to_string())?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         return Err(format!(
             "{CHROMIUM} and {CHROMEDRIVER} are needed for the browser tests: \
@@ -334,7 +357,13 @@ fn setup_browser() -> Result {
     exec(Command::new("apt-get").arg("update"))?;
     exec(
         Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
@@ -373,17 +402,48 @@ fn test(root: &Path) -> Result {
         "browser",
     ]);
     let mut end_to_end = cargo();
-    end_to_end.args(["test", "-p", "watchfloor", "--features", "e2e", "--test", "e2e"]);
+    end_to_end.args([
+        "test",
+        "-p",
+        "watchfloor",
+        "--features",
+        "e2e",
+        "--test",
+        "e2e",
+    ]);
     let mut format = cargo();
     format.args(["fmt", "--all", "--", "--check"]);
     let mut lints = cargo();
-    lints.args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
+    lints.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     let layers = [
-        Layer { name: "native tests (cargo test --workspace)", command: native },
-        Layer { name: "browser component tests (wasm-bindgen-test in headless Chromium)", command: browser },
-        Layer { name: "end-to-end tests (real server + headless Chromium over WebDriver)", command: end_to_end },
-        Layer { name: "formatting (cargo fmt --check)", command: format },
-        Layer { name: "lints (cargo clippy -D warnings)", command: lints },
+        Layer {
+            name: "native tests (cargo test --workspace)",
+            command: native,
+        },
+        Layer {
+            name: "browser component tests (wasm-bindgen-test in headless Chromium)",
+            command: browser,
+        },
+        Layer {
+            name: "end-to-end tests (real server + headless Chromium over WebDriver)",
+            command: end_to_end,
+        },
+        Layer {
+            name: "formatting (cargo fmt --check)",
+            command: format,
+        },
+        Layer {
+            name: "lints (cargo clippy -D warnings)",
+            command: lints,
+        },
     ];
     let mut passed = Vec::new();
     for layer in layers {
@@ -412,13 +472,17 @@ fn bench(root: &Path, names: &[String]) -> Result {
     setup_browser()?;
     for (program, package) in [("/usr/bin/wrk", "wrk"), ("/usr/sbin/nginx", "nginx")] {
         if !Path::new(program).exists() {
-            step(&format!("installing {package} (Debian) for the read-throughput reference"));
+            step(&format!(
+                "installing {package} (Debian) for the read-throughput reference"
+            ));
             exec(
                 Command::new("apt-get")
                     .args(["install", "-y", "--no-install-recommends", package])
                     .env("DEBIAN_FRONTEND", "noninteractive"),
             )
-            .map_err(|error| format!("{error}: run `apt-get update` first, or install {package}"))?;
+            .map_err(|error| {
+                format!("{error}: run `apt-get update` first, or install {package}")
+            })?;
         }
     }
     dist(root, &tools)?;
@@ -443,7 +507,10 @@ fn bench(root: &Path, names: &[String]) -> Result {
             .env("PATH", &tools.path)
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WATCHFLOOR_DIST", root.join("dist"))
-            .env("WATCHFLOOR_SERVER_BIN", root.join("target/server/watchfloor-server"))
+            .env(
+                "WATCHFLOOR_SERVER_BIN",
+                root.join("target/server/watchfloor-server"),
+            )
             .current_dir(root),
     )
 }

@@ -82,7 +82,7 @@ impl Player {
                 PlayerProgress {
                     scenario: scenario.name.clone(),
                     scenario_sha256,
-                    startex: now - wall,
+                    startex: working_day_start(now - wall, speed),
                     speed,
                     next: 0,
                 }
@@ -198,5 +198,46 @@ impl Player {
             }
         }
         tracing::info!("the scenario has been played to its end");
+    }
+}
+
+/// At real speed, STARTEX moves back to the 08:00Z before the jump-in point,
+/// so the script's working-day rhythm falls on the working day of the wall
+/// clock (the demo then joins between `start_at` and a day after it).
+fn working_day_start(startex: chrono::DateTime<Utc>, speed: f64) -> chrono::DateTime<Utc> {
+    if speed != 1.0 {
+        return startex;
+    }
+    let eight = startex
+        .date_naive()
+        .and_hms_opt(8, 0, 0)
+        .expect("08:00 exists")
+        .and_utc();
+    if eight <= startex {
+        eight
+    } else {
+        eight - Duration::days(1)
+    }
+}
+
+#[cfg(test)]
+mod working_day_tests {
+    use super::*;
+
+    #[test]
+    fn real_time_demos_start_at_eight_zulu() {
+        let at = |text: &str| text.parse::<chrono::DateTime<Utc>>().expect("time");
+        assert_eq!(
+            working_day_start(at("2026-11-25T22:25:04Z"), 1.0),
+            at("2026-11-25T08:00:00Z")
+        );
+        assert_eq!(
+            working_day_start(at("2026-11-25T07:59:00Z"), 1.0),
+            at("2026-11-24T08:00:00Z")
+        );
+        assert_eq!(
+            working_day_start(at("2026-11-25T22:25:04Z"), 60.0),
+            at("2026-11-25T22:25:04Z")
+        );
     }
 }

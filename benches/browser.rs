@@ -1,0 +1,459 @@
+//! Benchmarks in headless Chromium: first load, event to screen, a big exercise.
+//!
+//! Times are read from the page's own clock (Performance API marks, or a
+//! MutationObserver stamping `performance.timeOrigin + performance.now()`), so
+//! the WebDriver round trips used to poll them add nothing to the figures.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::bare;
+use crate::harness::{basic_exercise, Browser, Options, Server};
+use crate::stats::{bytes, latency, ms, ratio, summary, Section};
+
+const RUNS: usize = 7;
+const EVENTS: usize = 200;
+
+fn epoch_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64()
+        * 1000.0
+}
+
+/// Stamps, per marker number, when text `E2S-<n>-X` first enters the DOM.
+const OBSERVER: &str = r#"
+window.__seen = {};
+new MutationObserver((mutations) => {
+  const now = performance.timeOrigin + performance.now();
+  for (const mutation of mutations) {
+    const nodes = mutation.type === 'characterData' ? [mutation.target] : mutation.addedNodes;
+    for (const node of nodes) {
+      const text = node.textContent || '';
+      const pattern = /E2S-(\d+)-X/g;
+      let found;
+      while ((found = pattern.exec(text))) {
+        if (!(found[1] in window.__seen)) window.__seen[found[1]] = now;
+      }
+    }
+  }
+}).observe(document.body, { childList: true, subtree: true, characterData: true });
+return true;
+"#;
+
+/// The epoch-ms time marker `n` reached the page, waiting for it.
+async fn seen(browser: &Browser, n: usize) -> Option<f64> {
+    let started = Instant::now();
+    let script =
+        format!("return window.__seen && window.__seen['{n}'] ? window.__seen['{n}'] : null;");
+    while started.elapsed() < Duration::from_secs(10) {
+        if let Some(at) = browser.eval(&script).await.as_f64() {
+            return Some(at);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    None
+}
+
+/// A mark's time since navigation start, once the page has set it.
+async fn mark(browser: &Browser, name: &str) -> Option<f64> {
+    let script = format!(
+        "const entries = performance.getEntriesByName('{name}'); return entries.length ? entries[0].startTime : null;"
+    );
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Some(at) = browser.eval(&script).await.as_f64() {
+            return Some(at);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+fn marker_incident(n: usize) -> Value {
+    json!({"type": "incident_opened", "id": format!("E2S-{n}"), "title": format!("E2S-{n}-X bench incident"),
+           "category": "ddos", "severity": "low", "nations": ["EST"],
+           "summary": format!("E2S-{n}-X public summary"), "visibility": "public"})
+}
+
+pub async fn first_load() -> Section {
+    let dist = crate::harness::dist();
+    let server = Server::start(Options {
+        scenario: Some(watchfloor_server::demo_scenario()),
+        ..Options::default()
+    })
+    .await;
+    let mut section = Section::new(
+        "1. First load",
+        "The built app (`dist/`) and what the server sends with `Accept-Encoding: br, gzip`; \
+         time from navigation to the first exercise data on screen (Performance API mark \
+         `watchfloor:first-data`) in headless Chromium on loopback, a fresh browser profile per run, \
+         beside a bare HTML page whose inline script fetches the same snapshot JSON.",
+    );
+    let client = reqwest::Client::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dist)
+        .expect("dist")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "js" | "css" | "html")
+            )
+        })
+        .collect();
+    files.sort();
+    let mut totals = [0u64; 4];
+    for file in &files {
+        let name = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .to_string();
+        let size = |suffix: &str| {
+            let mut path = file.clone().into_os_string();
+            path.push(suffix);
+            std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0)
+        };
+        let url = if name == "index.html" {
+            server.url("/")
+        } else {
+            server.url(&format!("/{name}"))
+        };
+        let response = client
+            .get(url)
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .expect("asset");
+        let encoding = response
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("identity")
+            .to_string();
+        let sent = response.bytes().await.expect("asset bytes").len() as u64;
+        let (raw, gz, br) = (size(""), size(".gz"), size(".br"));
+        totals[0] += raw;
+        totals[1] += gz;
+        totals[2] += br;
+        totals[3] += sent;
+        section.row(
+            format!("`{name}`: raw / gzip / brotli on disk"),
+            format!("{} / {} / {}", bytes(raw), bytes(gz), bytes(br)),
+            "",
+            "",
+        );
+        section.row(
+            format!("`{name}`: sent for `br, gzip`"),
+            format!("{} ({encoding})", bytes(sent)),
+            "",
+            ratio(sent as f64, raw as f64) + " of raw",
+        );
+    }
+    section.row(
+        "all assets: raw / gzip / brotli / sent",
+        format!(
+            "{} / {} / {} / {}",
+            bytes(totals[0]),
+            bytes(totals[1]),
+            bytes(totals[2]),
+            bytes(totals[3])
+        ),
+        "",
+        "",
+    );
+
+    let snapshot = client
+        .get(server.url("/api/v1/snapshot"))
+        .send()
+        .await
+        .expect("snapshot")
+        .bytes()
+        .await
+        .expect("snapshot bytes");
+    let bare = bare::start().await;
+    bare.set_snapshot(snapshot.clone());
+    let (mut watchfloor, mut reference) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let browser = Browser::start().await;
+        browser.goto(&server.url("/")).await;
+        if let Some(at) = mark(&browser, "watchfloor:first-data").await {
+            watchfloor.push(at);
+        }
+        browser.close().await;
+        let browser = Browser::start().await;
+        browser.goto(&bare.url("/bare/first")).await;
+        if let Some(at) = mark(&browser, "watchfloor:first-data").await {
+            reference.push(at);
+        }
+        browser.close().await;
+    }
+    let (w, r) = (summary(&watchfloor), summary(&reference));
+    section.row(
+        format!(
+            "navigation → first exercise data (demo snapshot {})",
+            bytes(snapshot.len() as u64)
+        ),
+        ms(w),
+        format!("bare page: {}", ms(r)),
+        ratio(w.median, r.median),
+    );
+    section
+}
+
+pub async fn event_to_screen() -> Section {
+    let server = Server::start(Options::default()).await;
+    server.post(basic_exercise("Bench exercise")).await;
+    let commander = Browser::start().await;
+    let token = server.token(watchfloor_server::Role::Commander);
+    commander.goto(&server.url("/")).await;
+    sign_in(&commander, &token).await;
+    commander.goto(&server.url("/incidents?view=list")).await;
+    commander
+        .until("the incidents page", "return document.querySelector(\"[data-testid='connection-status'][data-state='live']\") !== null;")
+        .await;
+    let display = Browser::start_sized(1920, 1080).await;
+    display
+        .goto(&server.url("/display?panels=activity&seconds=600"))
+        .await;
+    display
+        .until(
+            "the display",
+            "return document.querySelector(\"[data-testid='display-panel']\") !== null;",
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    commander.eval(OBSERVER).await;
+    display.eval(OBSERVER).await;
+
+    let control = server.token(watchfloor_server::Role::Control);
+    let client = reqwest::Client::new();
+    let (mut to_commander, mut to_display) = (Vec::new(), Vec::new());
+    for n in 0..EVENTS {
+        let sent = epoch_ms();
+        let response = client
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(&control)
+            .json(&marker_incident(n))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status().as_u16(), 201, "bench event refused");
+        if let Some(at) = seen(&commander, n).await {
+            to_commander.push(at - sent);
+        }
+        if let Some(at) = seen(&display, n).await {
+            to_display.push(at - sent);
+        }
+    }
+    commander.close().await;
+    display.close().await;
+
+    let bare = bare::start().await;
+    let page = Browser::start().await;
+    page.goto(&bare.url("/bare/sse-page")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    page.eval(OBSERVER).await;
+    let mut floor = Vec::new();
+    for n in 0..EVENTS {
+        let sent = epoch_ms();
+        client
+            .post(bare.url("/bare/event"))
+            .body(format!("E2S-{n}-X"))
+            .send()
+            .await
+            .expect("bare post");
+        if let Some(at) = seen(&page, n).await {
+            floor.push(at - sent);
+        }
+    }
+    page.close().await;
+
+    let (c, d, f) = (
+        summary(&to_commander),
+        summary(&to_display),
+        summary(&floor),
+    );
+    let mut section = Section::new(
+        "2. Event to screen",
+        format!(
+            "POST one `incident_opened` (durable commit included) → its title in the DOM of an open page, \
+             stamped by a MutationObserver in the page; {EVENTS} events one after another. Floor: a bare page \
+             whose inline script appends each message of a bare SSE endpoint (no database)."
+        ),
+    );
+    section.row(
+        "commander page (`/incidents`, signed in)",
+        latency(c),
+        format!("bare SSE page: {}", latency(f)),
+        ratio(c.median, f.median),
+    );
+    section.row(
+        "display page (`/display`, public)",
+        latency(d),
+        format!("bare SSE page: {}", latency(f)),
+        ratio(d.median, f.median),
+    );
+    section
+}
+
+async fn sign_in(browser: &Browser, token: &str) {
+    let script = format!(
+        "return fetch('/api/v1/session', {{method: 'POST', headers: {{'content-type': 'application/json'}}, \
+         body: JSON.stringify({{token: '{token}'}}), credentials: 'same-origin'}}).then((r) => r.status);"
+    );
+    let status = browser.eval(&script).await;
+    assert!(
+        matches!(status.as_u64(), Some(200 | 201)),
+        "sign-in answered {status}"
+    );
+}
+
+pub async fn big_exercise() -> Section {
+    const INCIDENTS: usize = 10_000;
+    let server = Server::start(Options::default()).await;
+    server.post(basic_exercise("Ten thousand")).await;
+    let severities = ["low", "medium", "high", "critical"];
+    let categories = [
+        "ddos",
+        "ransomware",
+        "phishing",
+        "classified_network_breach",
+        "data_exfiltration",
+    ];
+    let nations = ["EST", "FIN", "UKR"];
+    for chunk in (0..INCIDENTS).collect::<Vec<_>>().chunks(500) {
+        let batch: Vec<Value> = chunk
+            .iter()
+            .map(|&i| {
+                json!({"type": "incident_opened", "id": format!("BIG-{i:05}"),
+                       "title": format!("Incident {i} on the exercise network"),
+                       "category": categories[i % categories.len()], "severity": severities[i % 4],
+                       "nations": [nations[i % 3]], "summary": "Public summary of a benchmark incident.",
+                       "detail": "Restricted detail.", "visibility": if i % 3 == 0 { "restricted" } else { "public" }})
+            })
+            .collect();
+        server.post(Value::Array(batch)).await;
+    }
+    let token = server.token(watchfloor_server::Role::Commander);
+    let client = reqwest::Client::new();
+    let snapshot = client
+        .get(server.url("/api/v1/snapshot"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("snapshot")
+        .bytes()
+        .await
+        .expect("snapshot bytes");
+
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/")).await;
+    sign_in(&browser, &token).await;
+    let (mut first_data, mut rendered) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        browser.goto(&server.url("/incidents?view=list")).await;
+        if let Some(at) = mark(&browser, "watchfloor:first-data").await {
+            first_data.push(at);
+        }
+        if let Some(at) = mark(&browser, "watchfloor:rendered").await {
+            rendered.push(at);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let nodes = browser
+        .eval("return document.getElementsByTagName('*').length;")
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    let heap = heap_mb(&browser).await;
+    browser.eval(OBSERVER).await;
+    let control = server.token(watchfloor_server::Role::Control);
+    let mut apply = Vec::new();
+    for n in 0..50 {
+        let sent = epoch_ms();
+        client
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(&control)
+            .json(&marker_incident(n))
+            .send()
+            .await
+            .expect("post");
+        if let Some(at) = seen(&browser, n).await {
+            apply.push(at - sent);
+        }
+    }
+    browser.close().await;
+
+    let bare = bare::start().await;
+    bare.set_snapshot(snapshot.clone());
+    let page = Browser::start().await;
+    let mut floor = Vec::new();
+    for _ in 0..RUNS {
+        page.goto(&bare.url("/bare/big")).await;
+        if let Some(at) = mark(&page, "watchfloor:rendered").await {
+            floor.push(at);
+        }
+    }
+    let floor_nodes = page
+        .eval("return document.getElementsByTagName('*').length;")
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    let floor_heap = heap_mb(&page).await;
+    page.close().await;
+
+    let (d, r, a, f) = (
+        summary(&first_data),
+        summary(&rendered),
+        summary(&apply),
+        summary(&floor),
+    );
+    let mut section = Section::new(
+        "3. Big exercise in the browser",
+        format!(
+            "{INCIDENTS} incidents (commander: restricted ones included; snapshot {}), `/incidents` list view, \
+             {RUNS} navigations. Floor: plain `JSON.parse` of the same snapshot and a windowed render of the \
+             same rows in plain JavaScript.",
+            bytes(snapshot.len() as u64)
+        ),
+    );
+    section.row("navigation → snapshot applied", ms(d), "", "");
+    section.row(
+        "navigation → incidents rendered",
+        ms(r),
+        format!("floor: {}", ms(f)),
+        ratio(r.median, f.median),
+    );
+    section.row(
+        "apply one live event (POST → row in DOM)",
+        latency(a),
+        "",
+        "",
+    );
+    section.row(
+        "DOM nodes after load",
+        nodes.to_string(),
+        floor_nodes.to_string(),
+        ratio(nodes as f64, floor_nodes as f64),
+    );
+    section.row(
+        "JS heap after load (usedJSHeapSize)",
+        format!("{heap:.1} MB"),
+        format!("{floor_heap:.1} MB"),
+        ratio(heap, floor_heap),
+    );
+    section
+}
+
+async fn heap_mb(browser: &Browser) -> f64 {
+    browser
+        .eval("if (window.gc) { gc(); } return performance.memory ? performance.memory.usedJSHeapSize : null;")
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN)
+        / 1e6
+}

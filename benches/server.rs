@@ -1,0 +1,550 @@
+//! Benchmarks of the server: durable ingest, read throughput beside nginx,
+//! and SSE fan-out.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::bare;
+use crate::harness::{basic_exercise, Options, Server};
+use crate::stats::{bytes, latency, ratio, summary, Section};
+use watchfloor_server::Role;
+
+const REPEATS: usize = 3;
+
+fn status_event(n: usize) -> Value {
+    let status = ["online", "degraded"][n % 2];
+    let code = ["EST", "FIN", "UKR"][n % 3];
+    json!({"type": "nation_status", "code": code, "status": status})
+}
+
+/// Events per second accepted by `posters` concurrent clients, each posting
+/// `per_poster` requests of `batch` events.
+async fn post_rate(server: &Server, posters: usize, per_poster: usize, batch: usize) -> f64 {
+    let token = Arc::new(server.token(Role::Control));
+    let url = Arc::new(server.url("/api/v1/events"));
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..posters)
+        .map(|poster| {
+            let (client, token, url) = (client.clone(), token.clone(), url.clone());
+            tokio::spawn(async move {
+                for request in 0..per_poster {
+                    let body = if batch == 1 {
+                        status_event(poster + request)
+                    } else {
+                        Value::Array(
+                            (0..batch)
+                                .map(|i| status_event(poster + request + i))
+                                .collect(),
+                        )
+                    };
+                    let response = client
+                        .post(url.as_str())
+                        .bearer_auth(token.as_str())
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("post");
+                    assert_eq!(response.status().as_u16(), 201, "ingest refused");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("poster");
+    }
+    (posters * per_poster * batch) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The floor: plain SQLite inserts with the same durability settings, on the same disk.
+fn sqlite_rate(dir: &Path, total: usize, batch: usize) -> f64 {
+    let path = dir.join(format!("floor-{batch}.db"));
+    let _ = std::fs::remove_file(&path);
+    let connection = rusqlite::Connection::open(&path).expect("open floor db");
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+             CREATE TABLE events (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL, visibility TEXT NOT NULL, body TEXT NOT NULL);",
+        )
+        .expect("floor schema");
+    let body = status_event(1).to_string();
+    let started = Instant::now();
+    let mut connection = connection;
+    for chunk in 0..total / batch {
+        let transaction = connection.transaction().expect("transaction");
+        for i in 0..batch {
+            transaction
+                .execute(
+                    "INSERT INTO events (seq, at, type, visibility, body) VALUES (?1, ?2, 'nation_status', 'public', ?3)",
+                    rusqlite::params![(chunk * batch + i + 1) as i64, chrono::Utc::now().to_rfc3339(), body],
+                )
+                .expect("insert");
+        }
+        transaction.commit().expect("commit");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+pub async fn ingest() -> Section {
+    let mut section = Section::new(
+        "4. Ingest",
+        "Events per second accepted durably (201 only after the fsync'd commit) over HTTP on loopback, \
+         the server in-process; floor: a plain SQLite insert loop (WAL, `synchronous=FULL`, one \
+         transaction per request) on the same disk, one thread.",
+    );
+    let floor_dir = tempfile::tempdir().expect("floor dir");
+    let cases: [(&str, usize, usize, usize); 4] = [
+        ("single events, 1 poster", 1, 300, 1),
+        ("single events, 8 posters", 8, 100, 1),
+        ("single events, 32 posters", 32, 40, 1),
+        ("batches of 100, 4 posters", 4, 10, 100),
+    ];
+    for (what, posters, per_poster, batch) in cases {
+        let (mut watchfloor, mut floor) = (Vec::new(), Vec::new());
+        for _ in 0..REPEATS {
+            let server = Server::start(Options::default()).await;
+            server.post(basic_exercise("Ingest")).await;
+            watchfloor.push(post_rate(&server, posters, per_poster, batch).await);
+            floor.push(sqlite_rate(
+                floor_dir.path(),
+                (posters * per_poster * batch).min(3000),
+                batch,
+            ));
+        }
+        let (w, f) = (summary(&watchfloor), summary(&floor));
+        section.row(
+            what,
+            format!("{:.0} events/s ({:.0}–{:.0})", w.median, w.p25, w.p75),
+            format!("{:.0} events/s", f.median),
+            ratio(w.median, f.median),
+        );
+    }
+    section
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
+        .iter()
+        .map(|dir| Path::new(dir).join(program))
+        .find(|path| path.exists())
+}
+
+/// Requests per second that wrk reports for one URL.
+fn wrk(url: &str) -> f64 {
+    let output = Command::new(which("wrk").expect("wrk"))
+        .args(["-t2", "-c64", "-d6s", url])
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find(|line| line.starts_with("Requests/sec:"))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+pub async fn read_throughput() -> Section {
+    let mut section = Section::new(
+        "5. Read throughput",
+        "Requests per second from `wrk -t2 -c64 -d6s` on loopback (no `Accept-Encoding`), the server \
+         in-process with the demo exercise, beside nginx (Debian, `worker_processes auto`, \
+         `sendfile on`) serving the same bytes as static files; median of 3 alternating runs.",
+    );
+    let (Some(_), Some(nginx)) = (which("wrk"), which("nginx")) else {
+        section.row(
+            "skipped",
+            "wrk and nginx are not installed",
+            "`cargo xtask bench` installs them as root",
+            "",
+        );
+        return section;
+    };
+    let server = Server::start(Options {
+        scenario: Some(watchfloor_server::demo_scenario()),
+        ..Options::default()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let client = reqwest::Client::new();
+    let snapshot = client
+        .get(server.url("/api/v1/snapshot"))
+        .send()
+        .await
+        .expect("snapshot")
+        .bytes()
+        .await
+        .expect("bytes");
+    let health = client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz")
+        .bytes()
+        .await
+        .expect("bytes");
+
+    let dir = tempfile::tempdir().expect("nginx dir");
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    std::fs::write(www.join("snapshot.json"), &snapshot).expect("snapshot file");
+    std::fs::write(www.join("healthz.json"), &health).expect("healthz file");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "user root; worker_processes auto; daemon off; pid {dir}/nginx.pid; error_log {dir}/error.log;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{ access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;\n\
+               server {{ listen 127.0.0.1:{port}; root {www}; default_type application/json; }} }}\n",
+            dir = dir.path().display(),
+            www = www.display()
+        ),
+    )
+    .expect("nginx.conf");
+    let mut nginx = Command::new(nginx)
+        .args(["-c"])
+        .arg(&conf)
+        .args(["-p"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start nginx");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    for (what, path, static_path, size) in [
+        (
+            "`GET /api/v1/snapshot` (demo, public)",
+            "/api/v1/snapshot",
+            "/snapshot.json",
+            snapshot.len(),
+        ),
+        ("`GET /healthz`", "/healthz", "/healthz.json", health.len()),
+    ] {
+        let (mut watchfloor, mut reference) = (Vec::new(), Vec::new());
+        for _ in 0..REPEATS {
+            let url = server.url(path);
+            watchfloor.push(
+                tokio::task::spawn_blocking(move || wrk(&url))
+                    .await
+                    .expect("wrk"),
+            );
+            let url = format!("http://127.0.0.1:{port}{static_path}");
+            reference.push(
+                tokio::task::spawn_blocking(move || wrk(&url))
+                    .await
+                    .expect("wrk"),
+            );
+        }
+        let (w, r) = (summary(&watchfloor), summary(&reference));
+        section.row(
+            format!("{what}, {}", bytes(size as u64)),
+            format!("{:.0} req/s ({:.0}–{:.0})", w.median, w.p25, w.p75),
+            format!("nginx: {:.0} req/s", r.median),
+            ratio(w.median, r.median),
+        );
+    }
+    let _ = nginx.kill();
+    let _ = nginx.wait();
+    section
+}
+
+fn server_binary() -> PathBuf {
+    std::env::var_os("WATCHFLOOR_SERVER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/server/watchfloor-server")
+        })
+}
+
+fn rss_kib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmRSS:"))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// Opens one SSE client on a raw socket; reports when it sees `id: <target>`.
+async fn sse_client(
+    addr: String,
+    path: String,
+    target: Arc<tokio::sync::watch::Receiver<u64>>,
+    ready: tokio::sync::mpsc::Sender<()>,
+    done: tokio::sync::mpsc::Sender<Instant>,
+) {
+    let Ok(mut stream) = TcpStream::connect(&addr).await else {
+        return;
+    };
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut reader = BufReader::with_capacity(2048, stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = ready.send(()).await;
+    loop {
+        line.clear();
+        match reader.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                if let Some(id) = line.trim().strip_prefix("id:") {
+                    if id.trim().parse::<u64>().ok() == Some(*target.borrow()) {
+                        let _ = done.send(Instant::now()).await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn fanout() -> Section {
+    let mut section = Section::new(
+        "6. Fan-out",
+        "Concurrent SSE clients (raw sockets, one tokio task each) held by one `watchfloor-server` \
+         process (built with the `server` profile); its resident memory per connection (VmRSS before \
+         and after connecting); time from POST of one event to its arrival at every client. \
+         Reference for the reach time: a bare axum SSE broadcast endpoint in the bench process.",
+    );
+    let binary = server_binary();
+    if !binary.exists() {
+        section.row(
+            "skipped",
+            format!("{} not built", binary.display()),
+            "`cargo xtask bench` builds it",
+            "",
+        );
+        return section;
+    }
+    let data_dir = tempfile::tempdir().expect("data dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(&binary)
+        .args(["serve", "--addr", &addr, "--data-dir"])
+        .arg(data_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start watchfloor-server");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut banner = vec![0u8; 256];
+    let _ = tokio::time::timeout(Duration::from_secs(20), stdout.read(&mut banner)).await;
+    tokio::spawn(async move {
+        let mut sink = Vec::new();
+        let _ = stdout.read_to_end(&mut sink).await;
+    });
+    let pid = child.id().expect("pid");
+    let control = watchfloor_server::create_token(data_dir.path(), Role::Control, "bench")
+        .expect("token")
+        .1;
+    let client = reqwest::Client::new();
+    let post = |body: Value| {
+        let request = client
+            .post(format!("http://{addr}/api/v1/events"))
+            .bearer_auth(&control)
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("post");
+            let answer: Value = response.json().await.expect("json");
+            answer["seq"]
+                .as_array()
+                .and_then(|seqs| seqs.last())
+                .and_then(Value::as_u64)
+                .expect("seq")
+        }
+    };
+    let mut seq = post(basic_exercise("Fan-out")).await;
+
+    let bare = bare::start().await;
+    for clients in [1_000usize, 5_000, 10_000] {
+        let before = rss_kib(pid);
+        let (watchfloor_times, connected) = reach(
+            &addr,
+            clients,
+            &format!("/api/v1/stream?after={seq}"),
+            seq + 1,
+            || {
+                let post = post(status_event(clients));
+                async move { post.await }
+            },
+        )
+        .await;
+        let after_connect = rss_kib(pid);
+        seq += 1;
+        let (bare_times, bare_connected) =
+            reach(&bare.addr.to_string(), clients, "/bare/stream", 0, || {
+                bare.send("id-less".into());
+                async { 0 }
+            })
+            .await;
+        let w = summary(&watchfloor_times);
+        let b = summary(&bare_times);
+        section.row(
+            format!("{clients} clients: connected"),
+            format!("{connected}"),
+            format!("bare: {bare_connected}"),
+            "",
+        );
+        section.row(
+            format!("{clients} clients: server memory per connection"),
+            format!(
+                "{:.1} KiB (RSS {:.0} → {:.0} MiB)",
+                (after_connect - before) / clients as f64,
+                before / 1024.0,
+                after_connect / 1024.0
+            ),
+            "",
+            "",
+        );
+        section.row(
+            format!("{clients} clients: POST → event at every client"),
+            format!(
+                "{}; all by {:.1} ms",
+                latency(w),
+                w.p99.max(max(&watchfloor_times))
+            ),
+            format!(
+                "bare: p50 {:.1} ms, all by {:.1} ms",
+                b.median,
+                max(&bare_times)
+            ),
+            ratio(max(&watchfloor_times), max(&bare_times)),
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let _ = child.kill().await;
+    section
+}
+
+fn max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::NAN, f64::max)
+}
+
+/// Connects `clients` SSE clients, fires `trigger`, and returns each
+/// client's delay (ms) from the trigger to the message, and how many connected.
+async fn reach<F, Fut>(
+    addr: &str,
+    clients: usize,
+    path: &str,
+    target: u64,
+    trigger: F,
+) -> (Vec<f64>, usize)
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    let (_target_sender, target_receiver) = tokio::sync::watch::channel(target);
+    let target_receiver = Arc::new(target_receiver);
+    let (ready_sender, mut ready) = tokio::sync::mpsc::channel(clients);
+    let (done_sender, mut done) = tokio::sync::mpsc::channel(clients);
+    let bare_mode = target == 0;
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (addr, path, target, ready, done) = (
+            addr.to_string(),
+            path.to_string(),
+            target_receiver.clone(),
+            ready_sender.clone(),
+            done_sender.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            if bare_mode {
+                bare_client(addr, path, ready, done).await
+            } else {
+                sse_client(addr, path, target, ready, done).await
+            }
+        }));
+    }
+    drop(ready_sender);
+    drop(done_sender);
+    let mut connected = 0;
+    while connected < clients {
+        match tokio::time::timeout(Duration::from_secs(30), ready.recv()).await {
+            Ok(Some(())) => connected += 1,
+            _ => break,
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let fired = Instant::now();
+    trigger().await;
+    let mut times = Vec::with_capacity(connected);
+    while times.len() < connected {
+        match tokio::time::timeout(Duration::from_secs(30), done.recv()).await {
+            Ok(Some(at)) => times.push((at - fired).as_secs_f64() * 1000.0),
+            _ => break,
+        }
+    }
+    for task in tasks {
+        task.abort();
+    }
+    (times, connected)
+}
+
+/// A raw client of the bare endpoint: reports the first `data:` line.
+async fn bare_client(
+    addr: String,
+    path: String,
+    ready: tokio::sync::mpsc::Sender<()>,
+    done: tokio::sync::mpsc::Sender<Instant>,
+) {
+    let Ok(mut stream) = TcpStream::connect(&addr).await else {
+        return;
+    };
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return;
+    }
+    let mut reader = BufReader::with_capacity(2048, stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = ready.send(()).await;
+    loop {
+        line.clear();
+        match reader.read_line(&mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line.starts_with("data:") => {
+                let _ = done.send(Instant::now()).await;
+                return;
+            }
+            Ok(_) => {}
+        }
+    }
+}
