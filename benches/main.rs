@@ -7,7 +7,6 @@
 //! `read_throughput`, `fanout`. The table goes to stdout and `bench/results.md`.
 
 #[path = "../tests/e2e/harness.rs"]
-#[allow(dead_code)]
 mod harness;
 
 mod bare;

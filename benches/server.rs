@@ -393,10 +393,7 @@ pub async fn fanout() -> Section {
             clients,
             &format!("/api/v1/stream?after={seq}"),
             seq + 1,
-            || {
-                let post = post(status_event(clients));
-                async move { post.await }
-            },
+            || post(status_event(clients)),
         )
         .await;
         let after_connect = rss_kib(pid);

@@ -1,0 +1,213 @@
+//! The status panel's words about time: the exercise day and the countdown
+//! to ENDEX (or to STARTEX before it), held while the exercise is paused.
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use watchfloor_model::{Exercise, Phase};
+
+/// "Day 3 of 5"; before STARTEX nothing (the countdown says when it starts).
+pub fn day_text(exercise: &Exercise, now: DateTime<Utc>) -> Option<String> {
+    match (exercise.day(now), exercise.days()) {
+        (0, _) => None,
+        (day, 0) => Some(format!("Day {day}")),
+        (day, days) => Some(format!("Day {day} of {days}")),
+    }
+}
+
+/// The countdown as the status panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Countdown {
+    /// "ENDEX in", "STARTEX in", "ENDEX".
+    pub label: &'static str,
+    /// "3 d 04:12:05", "04:12:05", "Exercise complete".
+    pub value: String,
+    /// The exercise is paused: the countdown is frozen and says so.
+    pub held: bool,
+}
+
+/// The countdown of `exercise` at `now`; `None` without a schedule.
+pub fn countdown(exercise: &Exercise, now: DateTime<Utc>) -> Option<Countdown> {
+    if exercise.phase == Phase::Endex {
+        return Some(Countdown {
+            label: "ENDEX",
+            value: "Exercise complete".into(),
+            held: false,
+        });
+    }
+    if let Some(startex) = exercise.startex {
+        if now < startex && exercise.phase == Phase::Planning {
+            return Some(Countdown {
+                label: "STARTEX in",
+                value: hms(startex - now),
+                held: false,
+            });
+        }
+    }
+    let left = exercise.endex_in(now)?;
+    Some(Countdown {
+        label: "ENDEX in",
+        value: hms(left),
+        held: exercise.phase == Phase::Paused,
+    })
+}
+
+/// A countdown value: "3 d 04:12:05", "04:12:05".
+pub fn hms(duration: Duration) -> String {
+    let seconds = duration.num_seconds().max(0);
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    if days > 0 {
+        format!("{days} d {hours:02}:{minutes:02}:{secs:02}")
+    } else {
+        format!("{hours:02}:{minutes:02}:{secs:02}")
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The exercise's dates as a visitor reads them: "23–28 November 2026",
+/// "30 November – 4 December 2026", "30 December 2026 – 3 January 2027".
+pub fn schedule_text(startex: DateTime<Utc>, endex: DateTime<Utc>) -> String {
+    let month = |at: DateTime<Utc>| MONTHS[at.month0() as usize];
+    if startex.date_naive() == endex.date_naive() {
+        format!("{} {} {}", startex.day(), month(startex), startex.year())
+    } else if startex.year() != endex.year() {
+        format!(
+            "{} {} {} – {} {} {}",
+            startex.day(),
+            month(startex),
+            startex.year(),
+            endex.day(),
+            month(endex),
+            endex.year()
+        )
+    } else if startex.month() != endex.month() {
+        format!(
+            "{} {} – {} {} {}",
+            startex.day(),
+            month(startex),
+            endex.day(),
+            month(endex),
+            endex.year()
+        )
+    } else {
+        format!(
+            "{}–{} {} {}",
+            startex.day(),
+            endex.day(),
+            month(endex),
+            endex.year()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("test time")
+    }
+
+    fn exercise(phase: Phase) -> Exercise {
+        Exercise {
+            name: "Cyber Coalition".into(),
+            phase,
+            startex: Some(at("2026-11-23T08:00:00Z")),
+            endex: Some(at("2026-11-28T08:00:00Z")),
+            speed: 1.0,
+            ..Exercise::default()
+        }
+    }
+
+    #[test]
+    fn the_day_counts_from_startex() {
+        let running = exercise(Phase::Execution);
+        assert_eq!(day_text(&running, at("2026-11-22T08:00:00Z")), None);
+        assert_eq!(
+            day_text(&running, at("2026-11-25T09:00:00Z")).as_deref(),
+            Some("Day 3 of 5")
+        );
+        let open_ended = Exercise {
+            endex: None,
+            ..running
+        };
+        assert_eq!(
+            day_text(&open_ended, at("2026-11-25T09:00:00Z")).as_deref(),
+            Some("Day 3")
+        );
+    }
+
+    #[test]
+    fn the_countdown_runs_to_endex_and_holds_while_paused() {
+        let now = at("2026-11-25T04:47:55Z");
+        let running = countdown(&exercise(Phase::Execution), now).expect("scheduled");
+        assert_eq!(
+            (running.label, running.value.as_str(), running.held),
+            ("ENDEX in", "3 d 03:12:05", false)
+        );
+
+        let mut paused = exercise(Phase::Paused);
+        paused.paused_at = Some(at("2026-11-25T04:00:00Z"));
+        let held = countdown(&paused, now).expect("scheduled");
+        assert_eq!((held.value.as_str(), held.held), ("3 d 04:00:00", true));
+        let later = countdown(&paused, now + Duration::hours(2)).expect("scheduled");
+        assert_eq!(later, held, "frozen while paused");
+    }
+
+    #[test]
+    fn before_startex_it_counts_to_the_start_and_after_endex_it_says_so() {
+        let planning =
+            countdown(&exercise(Phase::Planning), at("2026-11-23T06:30:00Z")).expect("scheduled");
+        assert_eq!(
+            (planning.label, planning.value.as_str()),
+            ("STARTEX in", "01:30:00")
+        );
+        let over = countdown(&exercise(Phase::Endex), at("2026-11-28T09:00:00Z")).expect("done");
+        assert_eq!(over.value, "Exercise complete");
+        let unscheduled = Exercise::default();
+        assert_eq!(countdown(&unscheduled, at("2026-11-28T09:00:00Z")), None);
+    }
+
+    #[test]
+    fn schedules_name_each_month_and_year_once() {
+        assert_eq!(
+            schedule_text(at("2026-11-23T08:00:00Z"), at("2026-11-28T08:00:00Z")),
+            "23–28 November 2026"
+        );
+        assert_eq!(
+            schedule_text(at("2026-11-30T08:00:00Z"), at("2026-12-04T08:00:00Z")),
+            "30 November – 4 December 2026"
+        );
+        assert_eq!(
+            schedule_text(at("2026-12-30T08:00:00Z"), at("2027-01-03T08:00:00Z")),
+            "30 December 2026 – 3 January 2027"
+        );
+        assert_eq!(
+            schedule_text(at("2026-11-23T08:00:00Z"), at("2026-11-23T18:00:00Z")),
+            "23 November 2026"
+        );
+    }
+
+    #[test]
+    fn countdowns_never_go_negative() {
+        assert_eq!(hms(Duration::seconds(-3)), "00:00:00");
+        assert_eq!(hms(Duration::seconds(59)), "00:00:59");
+    }
+}

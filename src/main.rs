@@ -1,0 +1,5 @@
+//! The app's entry point: mounts [`watchfloor::App`] on the page body.
+
+fn main() {
+    leptos::mount::mount_to_body(watchfloor::App);
+}

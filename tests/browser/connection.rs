@@ -1,0 +1,59 @@
+//! The connection indicator and the stale-data marker, driven through their states.
+
+use leptos::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test;
+use watchfloor::components::{ConnectionIndicator, StaleMarker};
+use watchfloor::reconnect::Connection;
+
+use crate::support::{all, at, mount, one, settle, text};
+
+#[wasm_bindgen_test]
+async fn the_indicator_goes_live_reconnecting_offline() {
+    let state = RwSignal::new(Connection::Live);
+    // The clock reads 14:33Z; the connection was lost at 14:30Z.
+    let lost = at(6 * 60 + 30);
+    let root = mount(None, lost + chrono::Duration::minutes(3), move || {
+        view! {
+            <ConnectionIndicator connection=state />
+            <StaleMarker connection=state />
+        }
+    });
+    settle().await;
+    let indicator = one(&root, "connection-status");
+    assert_eq!(
+        indicator.get_attribute("data-state").as_deref(),
+        Some("live")
+    );
+    assert_eq!(text(&indicator).trim_start_matches('●').trim(), "live");
+    assert!(
+        all(&root, "stale-marker").is_empty(),
+        "live data is not stale"
+    );
+
+    state.set(Connection::Reconnecting { since: lost });
+    settle().await;
+    assert_eq!(
+        indicator.get_attribute("data-state").as_deref(),
+        Some("reconnecting")
+    );
+    assert!(text(&indicator).ends_with("reconnecting"));
+    assert!(text(&one(&root, "stale-marker")).contains("3m old"));
+
+    state.set(Connection::Offline { since: lost });
+    settle().await;
+    assert_eq!(
+        indicator.get_attribute("data-state").as_deref(),
+        Some("offline")
+    );
+    assert!(
+        text(&indicator).ends_with("offline since 14:30Z"),
+        "{}",
+        text(&indicator)
+    );
+    let marker = text(&one(&root, "stale-marker"));
+    assert!(marker.contains("Data as of 14:30Z"), "{marker}");
+
+    state.set(Connection::Live);
+    settle().await;
+    assert!(all(&root, "stale-marker").is_empty());
+}
