@@ -99,11 +99,26 @@ fn write_results(sections: &[Section]) {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         memory_total(),
     );
+    // A run of some benchmarks keeps the others' latest tables.
+    let path = root.join("bench/results.md");
+    let mut tables: Vec<(String, String)> = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .split("\n## ")
+        .skip(1)
+        .map(|table| {
+            let title = table.lines().next().unwrap_or_default().to_string();
+            (title, format!("## {}\n", table.trim_end()))
+        })
+        .collect();
     for section in sections {
-        text.push_str(&section.markdown());
+        tables.retain(|(title, _)| *title != section.title);
+        tables.push((section.title.clone(), section.markdown()));
+    }
+    tables.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, table) in tables {
+        text.push_str(&table);
         text.push('\n');
     }
-    let path = root.join("bench/results.md");
     std::fs::create_dir_all(root.join("bench")).expect("bench dir");
     std::fs::write(&path, text).expect("write bench/results.md");
     println!("\nwrote {}", path.display());

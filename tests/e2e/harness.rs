@@ -71,7 +71,23 @@ impl Server {
             running: None,
         };
         server.spawn(listener);
+        server.wait_until_ready().await;
         server
+    }
+
+    /// Waits for `/healthz`, so the data dir is fully set up before a test
+    /// (or a token created beside the server) touches it.
+    pub async fn wait_until_ready(&self) {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            if let Ok(response) = reqwest::get(self.url("/healthz")).await {
+                if response.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the server at {} never answered /healthz", self.addr);
     }
 
     fn spawn(&mut self, listener: TcpListener) {
@@ -114,6 +130,7 @@ impl Server {
             }
         };
         self.spawn(listener);
+        self.wait_until_ready().await;
     }
 
     pub fn url(&self, path: &str) -> String {
