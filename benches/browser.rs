@@ -177,11 +177,27 @@ pub async fn first_load() -> Section {
     let bare = bare::start().await;
     bare.set_snapshot(snapshot.clone());
     let (mut watchfloor, mut reference) = (Vec::new(), Vec::new());
+    let (mut wasm_loaded, mut snapshot_loaded, mut script_ran) =
+        (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let browser = Browser::start().await;
         browser.goto(&server.url("/")).await;
         if let Some(at) = mark(&browser, "watchfloor:first-data").await {
             watchfloor.push(at);
+        }
+        // Where the time goes: resource timings of the wasm and the snapshot.
+        let timings = browser
+            .eval(
+                "const end = (part) => { const entry = performance.getEntriesByType('resource').find((e) => e.name.includes(part)); return entry ? entry.responseEnd : null; }; \
+                 const nav = performance.getEntriesByType('navigation')[0]; \
+                 return [end('_bg.wasm'), end('/api/v1/snapshot'), nav ? nav.domInteractive : null];",
+            )
+            .await;
+        if let Some(values) = timings.as_array() {
+            let value = |i: usize| values.get(i).and_then(Value::as_f64);
+            wasm_loaded.extend(value(0));
+            snapshot_loaded.extend(value(1));
+            script_ran.extend(value(2));
         }
         browser.close().await;
         let browser = Browser::start().await;
@@ -200,6 +216,17 @@ pub async fn first_load() -> Section {
         ms(w),
         format!("bare page: {}", ms(r)),
         ratio(w.median, r.median),
+    );
+    section.row(
+        "… of which: HTML parsed (domInteractive) / wasm downloaded / snapshot downloaded",
+        format!(
+            "{:.1} / {:.1} / {:.1} ms",
+            summary(&script_ran).median,
+            summary(&wasm_loaded).median,
+            summary(&snapshot_loaded).median
+        ),
+        "",
+        "",
     );
     section
 }

@@ -175,11 +175,33 @@ mod http {
     }
 
     pub async fn json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
-        let response = checked(send(request).await?).await?;
-        response
+        json_response(send(request).await?).await
+    }
+
+    pub async fn json_response<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+        checked(response)
+            .await?
             .json::<T>()
             .await
             .map_err(|error| ApiError::Decode(error.to_string()))
+    }
+
+    /// The snapshot that index.html's inline script began to fetch while the
+    /// WebAssembly was still downloading: taken once, and only when it is for
+    /// `url` (the page's first snapshot). Any failure falls back to a fetch.
+    pub async fn early_snapshot(url: &str) -> Option<Response> {
+        use wasm_bindgen::JsCast;
+        let window = web_sys::window()?;
+        let key = wasm_bindgen::JsValue::from_str("__watchfloorSnapshot");
+        let promise = js_sys::Reflect::get(&window, &key).ok()?;
+        let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+        let promise: js_sys::Promise = promise.dyn_into().ok()?;
+        let raw: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        raw.url().ends_with(url).then(|| Response::from(raw))
     }
 
     pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
@@ -208,7 +230,11 @@ mod http {
 pub async fn snapshot(public_only: bool) -> Result<Snapshot, ApiError> {
     #[cfg(target_arch = "wasm32")]
     {
-        http::get(&snapshot_url(public_only)).await
+        let url = snapshot_url(public_only);
+        if let Some(response) = http::early_snapshot(&url).await {
+            return http::json_response(response).await;
+        }
+        http::get(&url).await
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
