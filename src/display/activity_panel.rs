@@ -121,14 +121,14 @@ pub fn ActivityPanel() -> impl IntoView {
                                     each=move || bars.get()
                                     key=|bar| bar.clone()
                                     children=move |bar| {
-                                        let highest = highest();
-                                        let height = if highest == 0 {
-                                            0.0
-                                        } else {
-                                            bar.total() as f64 / highest as f64 * 100.0
+                                        let total = bar.total();
+                                        // The tallest bar can change without this one changing.
+                                        let height = move || match highest() {
+                                            0 => "0%".to_string(),
+                                            highest => format!("{:.1}%", total as f64 / highest as f64 * 100.0),
                                         };
                                         view! {
-                                            <div class="display-bar" style:height=format!("{height:.1}%")>
+                                            <div class="display-bar" style:height=height>
                                                 {Severity::ALL
                                                     .iter()
                                                     .enumerate()

@@ -400,3 +400,53 @@ async fn nations_sit_on_the_map_with_their_kind_and_status() {
         Some("offline")
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_chart_rescales_every_bar_when_the_tallest_changes() {
+    let state = state(now(), false);
+    let display = Mounted::new(&[("panels", "activity")], public_snapshot(&state, 0), now()).await;
+    let heights = |display: &Mounted| -> Vec<String> {
+        display
+            .all(".display-bar")
+            .iter()
+            .filter_map(|bar| bar.get_attribute("style"))
+            .filter(|style| !style.contains("height: 0%"))
+            .collect()
+    };
+    assert_eq!(
+        heights(&display),
+        ["height: 100%;"],
+        "one public incident, one full bar"
+    );
+    // Two incidents opened ten hours ago make another bar the tallest.
+    for (offset, id) in ["CC-3", "CC-4"].iter().enumerate() {
+        let event = Event {
+            seq: display.store.seq_untracked() + 1,
+            at: now() - Duration::hours(10) + Duration::minutes(offset as i64),
+            body: serde_json::from_value(
+                json!({"type": "incident_opened", "id": id, "title": format!("Flood {id}"),
+                "category": "ddos", "severity": "low", "visibility": "public"}),
+            )
+            .expect("event json"),
+        };
+        display.store.apply(&event);
+    }
+    leptos::task::tick().await;
+    assert_eq!(heights(&display), ["height: 100%;", "height: 50%;"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_rotation_can_start_at_any_panel() {
+    let state = state(now(), false);
+    let display = Mounted::new(
+        &[("start", "activity"), ("seconds", "5")],
+        public_snapshot(&state, 0),
+        now(),
+    )
+    .await;
+    assert_eq!(display.panels(), ["activity"]);
+    display.at(5_000).await;
+    assert_eq!(display.panels(), ["about"]);
+    display.at(10_000).await;
+    assert_eq!(display.panels(), ["status"]);
+}

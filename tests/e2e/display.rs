@@ -384,7 +384,7 @@ async fn a_soak_over_many_rotations_and_thousands_of_events_keeps_memory_flat() 
     let mut batches = 0;
     let mut panel_changes = 0;
     let mut last_panel = current_panel(&browser).await;
-    while started.elapsed() < Duration::from_secs(40) {
+    while started.elapsed() < Duration::from_secs(35) {
         server.post(soak_batch(batches, &nations)).await;
         batches += 1;
         let panel = current_panel(&browser).await;
@@ -419,7 +419,7 @@ async fn a_soak_over_many_rotations_and_thousands_of_events_keeps_memory_flat() 
          JS heap {heap_start} -> {heap_end} bytes; wasm memory {wasm_start} -> {wasm_end} bytes; {nodes} DOM elements"
     );
     assert!(events >= 2_000, "only {events} events were posted");
-    assert!(panel_changes >= 6, "only {panel_changes} panel changes");
+    assert!(panel_changes >= 5, "only {panel_changes} panel changes");
     assert!(heap_start > 0, "performance.memory is available");
     assert!(
         heap_end < heap_start * 3 + 20 * 1024 * 1024,
