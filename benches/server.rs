@@ -281,11 +281,13 @@ fn rss_kib(pid: u32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Opens one SSE client on a raw socket; reports when it sees `id: <target>`.
+/// Opens one SSE client on a raw socket and reports when the awaited message
+/// arrives: the line `id: <target>`, or with target 0 (the bare endpoint,
+/// which sends no ids) the first `data:` line.
 async fn sse_client(
     addr: String,
     path: String,
-    target: Arc<tokio::sync::watch::Receiver<u64>>,
+    target: u64,
     ready: tokio::sync::mpsc::Sender<()>,
     done: tokio::sync::mpsc::Sender<Instant>,
 ) {
@@ -313,10 +315,13 @@ async fn sse_client(
         match reader.read_line(&mut line).await {
             Ok(0) | Err(_) => return,
             Ok(_) => {
-                if let Some(id) = line.trim().strip_prefix("id:") {
-                    if id.trim().parse::<u64>().ok() == Some(*target.borrow()) {
-                        let _ = done.send(Instant::now()).await;
-                    }
+                let arrived = match line.trim().strip_prefix("id:") {
+                    Some(id) => id.trim().parse::<u64>().ok() == Some(target),
+                    None => target == 0 && line.starts_with("data:"),
+                };
+                if arrived {
+                    let _ = done.send(Instant::now()).await;
+                    return;
                 }
             }
         }
@@ -460,27 +465,17 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = u64>,
 {
-    let (_target_sender, target_receiver) = tokio::sync::watch::channel(target);
-    let target_receiver = Arc::new(target_receiver);
     let (ready_sender, mut ready) = tokio::sync::mpsc::channel(clients);
     let (done_sender, mut done) = tokio::sync::mpsc::channel(clients);
-    let bare_mode = target == 0;
     let mut tasks = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let (addr, path, target, ready, done) = (
+        tasks.push(tokio::spawn(sse_client(
             addr.to_string(),
             path.to_string(),
-            target_receiver.clone(),
+            target,
             ready_sender.clone(),
             done_sender.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            if bare_mode {
-                bare_client(addr, path, ready, done).await
-            } else {
-                sse_client(addr, path, target, ready, done).await
-            }
-        }));
+        )));
     }
     drop(ready_sender);
     drop(done_sender);
@@ -505,43 +500,4 @@ where
         task.abort();
     }
     (times, connected)
-}
-
-/// A raw client of the bare endpoint: reports the first `data:` line.
-async fn bare_client(
-    addr: String,
-    path: String,
-    ready: tokio::sync::mpsc::Sender<()>,
-    done: tokio::sync::mpsc::Sender<Instant>,
-) {
-    let Ok(mut stream) = TcpStream::connect(&addr).await else {
-        return;
-    };
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
-    if stream.write_all(request.as_bytes()).await.is_err() {
-        return;
-    }
-    let mut reader = BufReader::with_capacity(2048, stream);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match reader.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line == "\r\n" => break,
-            Ok(_) => {}
-        }
-    }
-    let _ = ready.send(()).await;
-    loop {
-        line.clear();
-        match reader.read_line(&mut line).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line.starts_with("data:") => {
-                let _ = done.send(Instant::now()).await;
-                return;
-            }
-            Ok(_) => {}
-        }
-    }
 }

@@ -142,13 +142,7 @@ pub fn offset(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 
 /// A countdown that visibly ticks: `2d 04:12:09`, or `04:12:09` under a day.
 pub fn countdown(left: Duration) -> String {
-    let seconds = left.num_seconds().max(0);
-    let (days, hours, minutes, secs) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-        seconds % 60,
-    );
+    let (days, hours, minutes, secs) = watchfloor_model::time::day_hms(left);
     if days > 0 {
         format!("{days}d {hours:02}:{minutes:02}:{secs:02}")
     } else {

@@ -52,13 +52,7 @@ pub fn countdown(exercise: &Exercise, now: DateTime<Utc>) -> Option<Countdown> {
 
 /// A countdown value: "3 d 04:12:05", "04:12:05".
 pub fn hms(duration: Duration) -> String {
-    let seconds = duration.num_seconds().max(0);
-    let (days, hours, minutes, secs) = (
-        seconds / 86_400,
-        seconds % 86_400 / 3600,
-        seconds % 3600 / 60,
-        seconds % 60,
-    );
+    let (days, hours, minutes, secs) = watchfloor_model::time::day_hms(duration);
     if days > 0 {
         format!("{days} d {hours:02}:{minutes:02}:{secs:02}")
     } else {

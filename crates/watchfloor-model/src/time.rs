@@ -75,15 +75,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::seconds(total))
 }
 
-/// Formats a duration compactly for people: `2d 04h`, `3h 05m`, `4m 10s`.
-pub fn format_duration(duration: Duration) -> String {
+/// A duration as whole days, hours, minutes and seconds (negative counts as zero).
+pub fn day_hms(duration: Duration) -> (i64, i64, i64, i64) {
     let seconds = duration.num_seconds().max(0);
-    let (days, hours, minutes, secs) = (
+    (
         seconds / 86_400,
         seconds % 86_400 / 3600,
         seconds % 3600 / 60,
         seconds % 60,
-    );
+    )
+}
+
+/// Formats a duration compactly for people: `2d 04h`, `3h 05m`, `4m 10s`.
+pub fn format_duration(duration: Duration) -> String {
+    let (days, hours, minutes, secs) = day_hms(duration);
     if days > 0 {
         format!("{days}d {hours:02}h")
     } else if hours > 0 {
