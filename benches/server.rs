@@ -281,17 +281,30 @@ fn rss_kib(pid: u32) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// Connects from one of 200 loopback addresses (127.0.1.x), so tens of
+/// thousands of clients over several rounds do not run out of ephemeral ports
+/// (closed client sockets linger in TIME_WAIT).
+async fn connect_from(client: usize, addr: &str) -> std::io::Result<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    let source = std::net::Ipv4Addr::new(127, 0, 1, (client % 200 + 1) as u8);
+    socket.bind(std::net::SocketAddr::from((source, 0)))?;
+    socket
+        .connect(addr.parse().map_err(std::io::Error::other)?)
+        .await
+}
+
 /// Opens one SSE client on a raw socket and reports when the awaited message
 /// arrives: the line `id: <target>`, or with target 0 (the bare endpoint,
 /// which sends no ids) the first `data:` line.
 async fn sse_client(
+    client: usize,
     addr: String,
     path: String,
     target: u64,
     ready: tokio::sync::mpsc::Sender<()>,
     done: tokio::sync::mpsc::Sender<Instant>,
 ) {
-    let Ok(mut stream) = TcpStream::connect(&addr).await else {
+    let Ok(mut stream) = connect_from(client, &addr).await else {
         return;
     };
     let request =
@@ -468,8 +481,9 @@ where
     let (ready_sender, mut ready) = tokio::sync::mpsc::channel(clients);
     let (done_sender, mut done) = tokio::sync::mpsc::channel(clients);
     let mut tasks = Vec::with_capacity(clients);
-    for _ in 0..clients {
+    for client in 0..clients {
         tasks.push(tokio::spawn(sse_client(
+            client,
             addr.to_string(),
             path.to_string(),
             target,
