@@ -83,6 +83,7 @@ impl Writer {
             head: state.seq,
             last_at: hub.last_at().unwrap_or(DateTime::<Utc>::MIN_UTC),
             state,
+            spare: None,
             store,
             hub,
             metrics,
@@ -133,6 +134,11 @@ struct Worker {
     metrics: Arc<Metrics>,
     /// The committed state, shared with the hub.
     state: Arc<State>,
+    /// A private copy equal to `state`, so a group need not copy the whole
+    /// state (9 ms at 10,000 incidents) before it applies its events: after
+    /// each commit the previous state, once no reader holds it, is caught up
+    /// by applying the group's events again. `None` when no copy is at hand.
+    spare: Option<State>,
     /// The last seq in the log (the state's seq).
     head: u64,
     /// The `at` of the last event in the log.
@@ -141,9 +147,12 @@ struct Worker {
 
 /// The work of one group, before it is committed.
 struct Group {
-    /// A copy of the state with the group's accepted events applied; made on
-    /// the first event, so a group of refusals and replays costs no copy.
+    /// A copy of the state with the group's accepted events applied; taken
+    /// (the spare, or a fresh copy) on the first event, so a group of
+    /// refusals and replays costs no copy.
     working: Option<State>,
+    /// The worker's spare, lent to this group.
+    spare: Option<State>,
     head: u64,
     last_at: DateTime<Utc>,
     commit: Commit,
@@ -182,6 +191,7 @@ impl Worker {
         let now = Utc::now().trunc_subsecs(3);
         let mut group = Group {
             working: None,
+            spare: self.spare.take(),
             head: self.head,
             last_at: self.last_at,
             commit: Commit::default(),
@@ -192,7 +202,10 @@ impl Worker {
             let answer = self.process(&mut group, request, now);
             answers.push((reply, answer));
         }
-        if !group.commit.is_empty() {
+        if group.commit.is_empty() {
+            // Refusals and replays leave a taken copy as it was: keep it.
+            self.spare = group.working.take().or(group.spare.take());
+        } else {
             if let Err(error) = self.store.commit(&group.commit) {
                 tracing::error!(%error, "the event log could not be written; the group is refused");
                 for (_, answer) in &mut answers {
@@ -210,14 +223,28 @@ impl Worker {
             let appended = group.commit.events.len();
             if let Some(working) = group.working.take() {
                 let state = Arc::new(working);
+                let replay: Vec<Event> = group
+                    .commit
+                    .events
+                    .iter()
+                    .map(|stored| stored.event.clone())
+                    .collect();
                 let entries = std::mem::take(&mut group.commit.events)
                     .into_iter()
                     .map(LogEntry::new)
                     .collect();
-                self.hub.publish(state.clone(), entries);
-                self.state = state;
+                let previous = std::mem::replace(&mut self.state, state.clone());
+                self.hub.publish(state, entries);
                 self.head = group.head;
                 self.last_at = group.last_at;
+                // The hub has let go of the previous state; unless a reader
+                // still holds it, it becomes the next spare.
+                self.spare = Arc::try_unwrap(previous).ok().and_then(|mut spare| {
+                    replay
+                        .iter()
+                        .all(|event| spare.apply(event).is_ok())
+                        .then_some(spare)
+                });
             }
             self.metrics.committed(appended, started.elapsed());
         }
@@ -260,7 +287,11 @@ impl Worker {
         let stored = if events.is_empty() {
             Vec::new()
         } else {
-            let working = group.working.get_or_insert_with(|| (*self.state).clone());
+            if group.working.is_none() {
+                let copy = group.spare.take().unwrap_or_else(|| (*self.state).clone());
+                group.working = Some(copy);
+            }
+            let working = group.working.as_mut().expect("set just above");
             apply_batch(working, events, &mut group.head, &mut group.last_at, now)?
         };
         let seqs: Vec<u64> = stored.iter().map(|stored| stored.event.seq).collect();

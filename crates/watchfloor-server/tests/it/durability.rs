@@ -105,6 +105,55 @@ async fn a_restart_rebuilds_the_same_state_from_the_log() {
     );
 }
 
+#[tokio::test]
+async fn the_live_state_stays_the_fold_of_the_log_through_refusals_and_batches() {
+    // The writer reuses a spare copy of the state between commits instead of
+    // copying it for every group; any drift between the state it serves and
+    // the log would show here as a difference after a restart.
+    let server = TestServer::start().await;
+    server.append(exercise()).await;
+    for round in 0..20 {
+        let id = format!("SPARE-{round}");
+        let status = ["online", "degraded"][round % 2];
+        server
+            .append(
+                json!({"type": "incident_opened", "id": id, "title": "Spare check",
+                           "category": "ddos", "severity": "low", "nations": ["EST"],
+                           "visibility": if round % 2 == 0 { "public" } else { "restricted" }}),
+            )
+            .await;
+        let refused = server
+            .post(
+                "/api/v1/events",
+                json!({"type": "incident_updated", "id": "NOPE", "status": "resolved"}),
+            )
+            .by(server.control())
+            .send()
+            .await;
+        assert_eq!(refused.status, 422);
+        let half_refused_batch = server
+            .post(
+                "/api/v1/events",
+                json!([{"type": "incident_updated", "id": id, "status": "analysing"},
+                       {"type": "incident_updated", "id": id, "status": "detected"}]),
+            )
+            .by(server.control())
+            .send()
+            .await;
+        assert_eq!(half_refused_batch.status, 422, "a status cannot go back");
+        server
+            .append(json!([{"type": "incident_updated", "id": id, "status": "analysing", "note": "batch"},
+                           {"type": "nation_response", "id": id, "code": "EST", "milestone": "detected"}]))
+            .await;
+        server
+            .append(json!({"type": "nation_status", "code": "FIN", "status": status}))
+            .await;
+    }
+    let live = observed(&server).await;
+    let server = TestServer::on(server.stop().await, |_| {}).await;
+    assert_eq!(observed(&server).await, live);
+}
+
 /// The real binary, serving a data dir on a free port.
 struct Process {
     child: Child,
