@@ -44,6 +44,7 @@ pub fn NationTiles() -> impl IntoView {
         })
     });
     view! {
+        <div class="nation-tiles-frame">
         <div
             class="nation-tiles"
             style=format!("--columns: {GRID_COLUMNS}")
@@ -71,6 +72,7 @@ pub fn NationTiles() -> impl IntoView {
                     <span class="glyph" aria-hidden="true">{connection_glyph(tile.status)}</span>
                 </a>
             </For>
+        </div>
         </div>
     }
 }

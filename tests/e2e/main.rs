@@ -12,3 +12,4 @@ mod skeleton;
 // app tests:
 mod dashboard;
 mod display;
+mod layout;
