@@ -292,7 +292,26 @@ impl Worker {
                 group.working = Some(copy);
             }
             let working = group.working.as_mut().expect("set just above");
-            apply_batch(working, events, &mut group.head, &mut group.last_at, now)?
+            match apply_batch(working, events, &mut group.head, &mut group.last_at, now) {
+                Ok(stored) => stored,
+                Err(Refused {
+                    error,
+                    partly_applied,
+                }) => {
+                    if partly_applied {
+                        // Rare: rebuild the group's copy rather than copy the
+                        // state before every batch in case of a refusal.
+                        let mut rebuilt = (*self.state).clone();
+                        for stored in &group.commit.events {
+                            rebuilt.apply(&stored.event).expect(
+                                "an event this group accepted applies again to the same state",
+                            );
+                        }
+                        group.working = Some(rebuilt);
+                    }
+                    return Err(error);
+                }
+            }
         };
         let seqs: Vec<u64> = stored.iter().map(|stored| stored.event.seq).collect();
         if let Some(idempotency) = idempotency {
@@ -315,18 +334,24 @@ impl Worker {
     }
 }
 
-/// Applies a batch to `state` all-or-nothing, numbering and timing each
-/// event. On a refusal `state`, `head` and `last_at` are as before and the
-/// error names the event's index in the batch.
+/// A batch the model refused: the error names the event's index; when
+/// events before it were applied, `state` must be rebuilt by the caller.
+struct Refused {
+    error: Error,
+    partly_applied: bool,
+}
+
+/// Applies a batch to `state`, numbering and timing each event. On a refusal
+/// `head` and `last_at` are as before, and `state` too unless the refusal
+/// says it was partly applied (`State::apply` changes nothing when it refuses,
+/// so a refused first event leaves it as it was).
 fn apply_batch(
     state: &mut State,
     events: Vec<Pending>,
     head: &mut u64,
     last_at: &mut DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Vec<StoredEvent>> {
-    // A single event needs no copy: `State::apply` changes nothing when it refuses.
-    let before = (events.len() > 1).then(|| state.clone());
+) -> std::result::Result<Vec<StoredEvent>, Refused> {
     let (head_before, last_at_before) = (*head, *last_at);
     let mut stored = Vec::with_capacity(events.len());
     for (index, pending) in events.into_iter().enumerate() {
@@ -341,12 +366,12 @@ fn apply_batch(
             body: pending.body,
         };
         if let Err(refusal) = state.apply(&event) {
-            if let Some(before) = before {
-                *state = before;
-            }
             *head = head_before;
             *last_at = last_at_before;
-            return Err(refused(refusal, index));
+            return Err(Refused {
+                error: refused(refusal, index),
+                partly_applied: index > 0,
+            });
         }
         *head = event.seq;
         *last_at = at;
