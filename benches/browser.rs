@@ -72,6 +72,20 @@ async fn mark(browser: &Browser, name: &str) -> Option<f64> {
     None
 }
 
+/// Posts marker incident `n` as control and returns when it was sent (epoch ms).
+async fn post_marker(client: &reqwest::Client, server: &Server, control: &str, n: usize) -> f64 {
+    let sent = epoch_ms();
+    let response = client
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(control)
+        .json(&marker_incident(n))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status().as_u16(), 201, "bench event refused");
+    sent
+}
+
 fn marker_incident(n: usize) -> Value {
     json!({"type": "incident_opened", "id": format!("E2S-{n}"), "title": format!("E2S-{n}-X bench incident"),
            "category": "ddos", "severity": "low", "nations": ["EST"],
@@ -237,7 +251,7 @@ pub async fn event_to_screen() -> Section {
     let commander = Browser::start().await;
     let token = server.token(watchfloor_server::Role::Commander);
     commander.goto(&server.url("/")).await;
-    sign_in(&commander, &token).await;
+    commander.sign_in(&token).await;
     commander.goto(&server.url("/incidents?view=list")).await;
     commander
         .until("the incidents page", "return document.querySelector(\"[data-testid='connection-status'][data-state='live']\") !== null;")
@@ -260,15 +274,7 @@ pub async fn event_to_screen() -> Section {
     let client = reqwest::Client::new();
     let (mut to_commander, mut to_display) = (Vec::new(), Vec::new());
     for n in 0..EVENTS {
-        let sent = epoch_ms();
-        let response = client
-            .post(server.url("/api/v1/events"))
-            .bearer_auth(&control)
-            .json(&marker_incident(n))
-            .send()
-            .await
-            .expect("post");
-        assert_eq!(response.status().as_u16(), 201, "bench event refused");
+        let sent = post_marker(&client, &server, &control, n).await;
         if let Some(at) = seen(&commander, n).await {
             to_commander.push(at - sent);
         }
@@ -327,18 +333,6 @@ pub async fn event_to_screen() -> Section {
     section
 }
 
-async fn sign_in(browser: &Browser, token: &str) {
-    let script = format!(
-        "return fetch('/api/v1/session', {{method: 'POST', headers: {{'content-type': 'application/json'}}, \
-         body: JSON.stringify({{token: '{token}'}}), credentials: 'same-origin'}}).then((r) => r.status);"
-    );
-    let status = browser.eval(&script).await;
-    assert!(
-        matches!(status.as_u64(), Some(200 | 201)),
-        "sign-in answered {status}"
-    );
-}
-
 pub async fn big_exercise() -> Section {
     const INCIDENTS: usize = 10_000;
     let server = Server::start(Options::default()).await;
@@ -379,7 +373,7 @@ pub async fn big_exercise() -> Section {
 
     let browser = Browser::start().await;
     browser.goto(&server.url("/")).await;
-    sign_in(&browser, &token).await;
+    browser.sign_in(&token).await;
     let (mut first_data, mut rendered) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
         browser.goto(&server.url("/incidents?view=list")).await;
@@ -401,14 +395,7 @@ pub async fn big_exercise() -> Section {
     let control = server.token(watchfloor_server::Role::Control);
     let mut apply = Vec::new();
     for n in 0..50 {
-        let sent = epoch_ms();
-        client
-            .post(server.url("/api/v1/events"))
-            .bearer_auth(&control)
-            .json(&marker_incident(n))
-            .send()
-            .await
-            .expect("post");
+        let sent = post_marker(&client, &server, &control, n).await;
         if let Some(at) = seen(&browser, n).await {
             apply.push(at - sent);
         }

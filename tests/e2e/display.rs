@@ -33,22 +33,6 @@ async fn display_attribute(browser: &Browser, name: &str) -> Value {
         .await
 }
 
-/// Signs the browser in with a token, as the sign-in page would: the server
-/// sets the session cookie on this origin.
-async fn sign_in(browser: &Browser, server: &Server, role: Role) {
-    browser.goto(&server.url("/healthz")).await;
-    let token = server.token(role);
-    let status = browser
-        .eval(&format!(
-            "return fetch('/api/v1/session', {{method: 'POST', credentials: 'same-origin', \
-             headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{token: '{token}'}})}}) \
-             .then(r => r.status);"
-        ))
-        .await;
-    let status = status.as_u64().unwrap_or_default();
-    assert!((200..300).contains(&status), "sign-in answered {status}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commanders_browser_shows_only_public_information_over_a_whole_rotation() {
     let server = Server::start(Options::default()).await;
@@ -68,7 +52,8 @@ async fn a_commanders_browser_shows_only_public_information_over_a_whole_rotatio
         ]))
         .await;
     let browser = Browser::start_sized(1920, 1080).await;
-    sign_in(&browser, &server, Role::Commander).await;
+    browser.goto(&server.url("/healthz")).await;
+    browser.sign_in(&server.token(Role::Commander)).await;
     // The cookie works: this browser's own reads include the restricted incident.
     let own = browser
         .eval("return fetch('/api/v1/snapshot', {credentials: 'same-origin'}).then(r => r.text());")

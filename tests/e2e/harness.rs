@@ -296,6 +296,20 @@ impl Browser {
         panic!("waited in vain for {what} ({script})");
     }
 
+    /// Signs the page's origin in with a token, as the sign-in page would:
+    /// the server sets the session cookie. The browser must be on the server.
+    pub async fn sign_in(&self, token: &str) {
+        let status = self
+            .eval(&format!(
+                "return fetch('/api/v1/session', {{method: 'POST', credentials: 'same-origin', \
+                 headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify({{token: '{token}'}})}}) \
+                 .then(r => r.status);"
+            ))
+            .await;
+        let status = status.as_u64().unwrap_or_default();
+        assert!((200..300).contains(&status), "sign-in answered {status}");
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
