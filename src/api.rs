@@ -6,9 +6,8 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use watchfloor_model::{Audience, Event, Incident, Snapshot};
+use watchfloor_model::{Event, Incident, Session, Snapshot};
 
 /// Where the API lives (the app is served by the same server).
 pub const BASE: &str = "/api/v1";
@@ -107,29 +106,6 @@ pub fn error_from(status: u16, body: &str) -> ApiError {
     }
 }
 
-/// Who the browser's session belongs to.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Session {
-    #[serde(alias = "role")]
-    pub audience: Audience,
-    /// The token's name as control gave it (e.g. "Battle captain, day shift").
-    #[serde(default, alias = "label", alias = "token_name")]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-impl Session {
-    /// No session: the public picture.
-    pub fn public() -> Self {
-        Session {
-            audience: Audience::Public,
-            name: None,
-            expires_at: None,
-        }
-    }
-}
-
 /// `/api/v1/snapshot`, with `?audience=public` for public-only screens.
 pub fn snapshot_url(public_only: bool) -> String {
     if public_only {
@@ -148,7 +124,10 @@ pub fn stream_url(after: u64, public_only: bool) -> String {
 /// The URL of one incident.
 pub fn incident_url(id: &str, public_only: bool) -> String {
     let audience = if public_only { "?audience=public" } else { "" };
-    format!("{BASE}/incidents/{}{audience}", crate::query::encode(id))
+    format!(
+        "{BASE}/incidents/{}{audience}",
+        crate::ui::query::encode(id)
+    )
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -522,13 +501,5 @@ mod tests {
             parse_stream_message("phase_changed", "{", "9"),
             StreamMessage::Malformed(_)
         ));
-    }
-
-    #[test]
-    fn sessions_accept_the_role_spelling_too() {
-        let session: Session =
-            serde_json::from_str(r#"{"role":"commander","name":"BC day"}"#).unwrap();
-        assert_eq!(session.audience, Audience::Commander);
-        assert_eq!(session.name.as_deref(), Some("BC day"));
     }
 }

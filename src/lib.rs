@@ -4,44 +4,49 @@
 //!
 //! # Layout
 //!
-//! - [`api`]: all HTTP — typed async functions and the event stream.
+//! The app is laid out by feature: each feature's views sit beside its own
+//! pure logic, which has native `#[test]`s. A new panel's view, maths and
+//! tests go in the folder of the page it belongs to.
+//!
+//! - [`overview`], [`incidents`], [`nations`]: the dashboard's pages (`/`,
+//!   `/incidents(/:id)`, `/nations(/:code)`), each with its components and maths.
+//! - [`display`]: the wall-screen mode (`/display`), with its panels and maths.
+//! - [`shell`]: the frame of every dashboard page (layout, header, sign-in, not found).
 //! - [`live`]: the live store (snapshot + stream, folded with the model's
-//!   reducer), driven by the pure reconnect state machine in [`reconnect`];
-//!   [`ledger`] is the non-reactive copy of the state it holds.
-//! - [`clock`], [`session`], [`theme`]: the other contexts.
-//! - Pure logic with native tests: [`filter`], [`timeline`], [`window`],
-//!   [`figures`], [`nations`], [`query`], [`format`].
-//! - [`components`]: one component per file; [`pages`]: one per route.
+//!   reducer), its ledger and its pure reconnect state machine.
+//! - [`ui`]: what features share: contexts (clock, session, theme), the URL
+//!   query, the one time axis, windowing, badges, stale marker, indicators.
+//! - [`vocabulary`]: the one way every screen says times, durations, the
+//!   exercise's day and countdown, enum labels and counts.
+//! - [`api`]: all HTTP — typed async functions and the event stream.
+//!
+//! Wire types the server and the app both speak (events, state, the session,
+//! the incident filter) live once, in `watchfloor_model`.
 
 pub mod api;
-pub mod clock;
 pub mod display;
-pub mod figures;
-pub mod filter;
-pub mod format;
-pub mod ledger;
+pub mod incidents;
 pub mod live;
 pub mod nations;
-pub mod query;
-pub mod reconnect;
-pub mod session;
-pub mod theme;
-pub mod timeline;
-pub mod window;
+pub mod overview;
+pub mod shell;
+pub mod ui;
+pub mod vocabulary;
 
-pub mod components;
-pub mod pages;
+#[cfg(test)]
+mod fixtures;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::clock::provide_clock;
-use crate::components::DashboardLayout;
-use crate::pages::{
-    IncidentPage, IncidentsPage, NationPage, NationsPage, NotFoundPage, OverviewPage, SignInPage,
-};
-use crate::session::provide_session;
+use crate::incidents::{IncidentPage, IncidentsPage};
+use crate::nations::{NationPage, NationsPage};
+use crate::overview::OverviewPage;
+use crate::shell::{DashboardLayout, NotFoundPage, SignInPage};
+use crate::ui::clock::provide_clock;
+use crate::ui::session::provide_session;
+use crate::ui::theme;
 
 /// The app: theme, clock and session contexts, and the routes. The live store
 /// belongs to the dashboard layout, so another layout (a display mode) can

@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 
-use crate::display::clock::schedule_text;
 use crate::display::status_panel::display_name;
-use crate::display::tally::grouped;
-use crate::figures::headline;
 use crate::live::LiveStore;
+use crate::overview::figures::headline;
+use crate::vocabulary::time::schedule_text;
+use crate::vocabulary::words::grouped;
 
 /// The "about" panel; reads the live store from context.
 #[component]

@@ -12,13 +12,13 @@ use leptos::prelude::*;
 use watchfloor_model::time::zulu_hm;
 use watchfloor_model::{Incident, IncidentStatus, Severity, Visibility};
 
-use crate::clock::use_clock;
-use crate::display::tally::{
-    by_category, by_severity, category_text, chart, chart_start, latest, Bar, LATEST,
-};
-use crate::format::{severity_glyph, severity_label, status_glyph, status_label};
-use crate::ledger::Ledger;
+use crate::display::tally::{by_category, by_severity, chart, latest, Bar, LATEST};
+use crate::live::ledger::Ledger;
 use crate::live::LiveStore;
+use crate::ui::clock::use_clock;
+use crate::ui::time_axis::{elapsed_range, exercise_range};
+use crate::vocabulary::words::category_text;
+use crate::vocabulary::words::{severity_glyph, severity_label, status_glyph, status_label};
 
 /// The public incidents of the store's state.
 fn public(ledger: &Ledger) -> impl Iterator<Item = &Incident> {
@@ -62,15 +62,16 @@ pub fn ActivityPanel() -> impl IntoView {
     let clock = use_clock();
     let severities = Memo::new(move |_| store.incidents(|ledger| by_severity(public(ledger))));
     let categories = Memo::new(move |_| store.incidents(|ledger| by_category(public(ledger))));
-    let startex = Memo::new(move |_| store.exercise(|exercise| exercise.startex));
+    let schedule =
+        Memo::new(move |_| store.exercise(|exercise| (exercise.startex, exercise.endex)));
     let bars = Memo::new(move |_| {
         let now = clock.minute();
-        let startex = startex.get();
+        let (startex, endex) = schedule.get();
         store.incidents(|ledger| {
+            let first = public(ledger).map(|incident| incident.opened_at).min();
             chart(
                 public(ledger),
-                chart_start(startex, public(ledger), now),
-                now,
+                elapsed_range(exercise_range(startex, endex, first, now), now),
             )
         })
     });

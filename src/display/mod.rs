@@ -9,8 +9,9 @@
 //! - One file per panel: [`status_panel`], [`nations_panel`],
 //!   [`activity_panel`], [`about_panel`].
 //! - Plain logic with native tests: [`settings`] (the URL), [`rotation`],
-//!   [`burn_in`], [`freshness`] (stale and embargo words), [`clock`] (day,
-//!   countdown, dates), [`tally`] (the activity figures), [`deploy`].
+//!   [`burn_in`], [`tally`] (the activity figures), [`deploy`]. Its words
+//!   (day, countdown, dates, stale and embargo notices) are the app's one
+//!   [`vocabulary`](crate::vocabulary), shared with the dashboard.
 //!
 //! # What it promises
 //!
@@ -30,9 +31,7 @@
 pub mod about_panel;
 pub mod activity_panel;
 pub mod burn_in;
-pub mod clock;
 pub mod deploy;
-pub mod freshness;
 pub mod nations_panel;
 pub mod rotation;
 pub mod settings;
@@ -42,13 +41,14 @@ pub mod tally;
 use leptos::prelude::*;
 use watchfloor_model::time::zulu_hm;
 
-use crate::clock::{provide_clock, system_now, use_clock, Clock};
 use crate::live::{provide_live, LiveOptions, LiveStore};
-use crate::query::{getter, use_query};
+use crate::ui::clock::{provide_clock, system_now, use_clock, Clock};
+use crate::ui::query::{getter, use_query};
+use crate::ui::StaleMarker;
+use crate::vocabulary::time::{delay_notice, stale_notice};
 
 use self::about_panel::AboutPanel;
 use self::activity_panel::ActivityPanel;
-use self::freshness::{delay_notice, is_stale, stale_text};
 use self::nations_panel::NationsPanel;
 use self::rotation::indicator;
 use self::settings::{DisplaySettings, Panel};
@@ -112,13 +112,7 @@ pub fn DisplayScreen(
     let delay = Memo::new(move |_| store.incidents(|ledger| ledger.public_delay_s()));
     let stale = Memo::new(move |_| {
         let now = clock.now();
-        let since = store.connection().stale_since()?;
-        let system = system_now();
-        if !ready.get() || !is_stale(Some(since), system) {
-            return None;
-        }
-        // The clock may be corrected by the server's; say the time in its terms.
-        Some(stale_text(since + (now - system), now))
+        ready.get() && stale_notice(store.connection().stale_since(), system_now(), now).is_some()
     });
     let shift = move || burn_in::style(burn_in::shift(elapsed_ms.get()));
 
@@ -128,7 +122,7 @@ pub fn DisplayScreen(
             data-testid="display"
             data-audience=move || store.audience().map(|audience| audience.as_str()).unwrap_or("none")
             data-current=move || panel.get().as_str()
-            data-stale=move || stale.with(Option::is_some).to_string()
+            data-stale=move || stale.get().to_string()
             data-memory=move || {
                 step.track();
                 memory_bytes().to_string()
@@ -141,18 +135,11 @@ pub fn DisplayScreen(
                         <span class="display-brand-name">{move || name.get()}</span>
                     </div>
                     <div class="display-top-right">
-                        {move || {
-                            stale
-                                .get()
-                                .map(|text| {
-                                    view! {
-                                        <span class="display-stale" data-testid="stale-marker" role="status">
-                                            <span class="display-glyph" aria-hidden="true">"⚠"</span>
-                                            {text}
-                                        </span>
-                                    }
-                                })
-                        }}
+                        <StaleMarker
+                            connection=store.connection_signal()
+                            has_data=ready
+                            class="display-stale"
+                        />
                         <span class="display-top-clock" data-testid="display-top-clock">
                             {move || zulu_hm(clock.now())}
                         </span>

@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use watchfloor_model::{ConnectionStatus, NationKind};
 
-use crate::display::tally::grouped;
-use crate::figures::{connection_counts, headline};
-use crate::format::{connection_glyph, connection_label};
 use crate::live::LiveStore;
-use crate::nations::{tile_layout, GRID_COLUMNS};
+use crate::nations::tiles::{tile_layout, TilePlacement, GRID_COLUMNS};
+use crate::overview::figures::{connection_counts, headline, ConnectionCount};
+use crate::vocabulary::words::grouped;
+use crate::vocabulary::words::{connection_glyph, connection_label};
 
 /// One tile as drawn: everything that decides its look, so a keyed list
 /// redraws a tile only when one of these changes.
@@ -33,17 +33,24 @@ pub fn NationsPanel() -> impl IntoView {
         store.nations(|nations| {
             tile_layout(nations)
                 .into_iter()
-                .map(|(position, column, row, width)| {
-                    let nation = &nations[position];
-                    Tile {
-                        code: nation.code.clone(),
-                        kind: nation.kind,
-                        status: nation.status,
-                        column,
-                        row,
-                        width,
-                    }
-                })
+                .map(
+                    |TilePlacement {
+                         position,
+                         column,
+                         row,
+                         width,
+                     }| {
+                        let nation = &nations[position];
+                        Tile {
+                            code: nation.code.clone(),
+                            kind: nation.kind,
+                            status: nation.status,
+                            column,
+                            row,
+                            width,
+                        }
+                    },
+                )
                 .collect::<Vec<_>>()
         })
     });
@@ -126,7 +133,7 @@ pub fn NationsPanel() -> impl IntoView {
                             connections
                                 .get()
                                 .into_iter()
-                                .map(|(status, count)| {
+                                .map(|ConnectionCount { status, nations: count }| {
                                     view! {
                                         <li class="display-connection" data-status=status.as_str()>
                                             <span class="display-connection-glyph">{connection_glyph(status)}</span>

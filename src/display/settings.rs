@@ -10,7 +10,7 @@
 //! time per panel is kept between 5 seconds (readable at all) and 10 minutes.
 
 use crate::display::rotation::Rotation;
-use crate::query::{list, QueryGet};
+use crate::ui::query::{list, QueryGet};
 
 /// One of the display's rotating panels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use watchfloor_model::time::{dtg, zulu_hms};
 
-use crate::clock::use_clock;
-use crate::display::clock::{countdown, day_text};
-use crate::format::phase_label;
 use crate::live::LiveStore;
+use crate::ui::clock::use_clock;
+use crate::vocabulary::exercise::{countdown, day_text};
+use crate::vocabulary::words::phase_label;
 
 /// The status panel; reads the live store and the clock from context.
 #[component]

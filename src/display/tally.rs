@@ -6,9 +6,9 @@
 //! week draws the same amount of DOM on its last day as on its first.
 
 use chrono::{DateTime, Duration, Utc};
-use watchfloor_model::{category_label, Incident, Severity};
+use watchfloor_model::{Incident, Severity};
 
-use crate::figures::bucket_size;
+use crate::ui::time_axis::{step, Buckets, TimeRange};
 
 /// Categories shown by name; the rest are summed as "other".
 pub const TOP_CATEGORIES: usize = 6;
@@ -110,84 +110,28 @@ impl Bar {
     }
 }
 
-/// The chart of incidents opened from `start` to `end`, in at most
-/// [`MAX_BARS`] bars aligned to whole UTC hours.
-pub fn chart<'a>(
-    incidents: impl IntoIterator<Item = &'a Incident>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Vec<Bar> {
-    if end <= start {
+/// The chart of incidents opened during `range`, in at most [`MAX_BARS`]
+/// bars (plus the partial one) aligned to whole UTC hours.
+pub fn chart<'a>(incidents: impl IntoIterator<Item = &'a Incident>, range: TimeRange) -> Vec<Bar> {
+    if range.length() <= Duration::zero() {
         return Vec::new();
     }
-    let size_ms = bucket_size(end - start, MAX_BARS).num_milliseconds();
-    let first = start.timestamp_millis().div_euclid(size_ms) * size_ms;
-    let count = ((end.timestamp_millis() - first) / size_ms + 1).clamp(1, MAX_BARS + 1) as usize;
-    let mut bars: Vec<Bar> = (0..count)
+    let buckets = Buckets::new(range, step(range.length(), MAX_BARS, Duration::hours(1)));
+    let mut bars: Vec<Bar> = (0..buckets.len())
         .map(|index| Bar {
-            start: DateTime::from_timestamp_millis(first + index as i64 * size_ms)
-                .expect("bar time in range"),
+            start: buckets.start(index),
             opened: [0; 4],
         })
         .collect();
-    let end_ms = end.timestamp_millis();
     for incident in incidents {
-        let at = incident.opened_at.timestamp_millis();
-        if at < first || at > end_ms {
-            continue;
-        }
-        let index = ((at - first) / size_ms) as usize;
-        if let Some(bar) = bars.get_mut(index) {
+        if let Some(bar) = buckets
+            .index(incident.opened_at)
+            .and_then(|index| bars.get_mut(index))
+        {
             bar.opened[severity_index(incident.severity)] += 1;
         }
     }
     bars
-}
-
-/// Where the chart starts: STARTEX if there is one, else the first incident,
-/// else a day before `now`.
-pub fn chart_start<'a>(
-    startex: Option<DateTime<Utc>>,
-    incidents: impl IntoIterator<Item = &'a Incident>,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    startex
-        .filter(|startex| *startex < now)
-        .or_else(|| {
-            incidents
-                .into_iter()
-                .map(|incident| incident.opened_at)
-                .min()
-        })
-        .unwrap_or(now - Duration::days(1))
-}
-
-/// A category's label for the public: the known label, or the slug made
-/// readable (`water_utility_outage` → "Water utility outage").
-pub fn category_text(slug: &str) -> String {
-    let label = category_label(slug);
-    if label != slug {
-        return label.to_string();
-    }
-    let words = slug.replace('_', " ");
-    let mut characters = words.trim().chars();
-    match characters.next() {
-        Some(first) => first.to_uppercase().chain(characters).collect(),
-        None => String::new(),
-    }
-}
-
-/// A count with thousands grouped for reading at a distance: `1,024`.
-pub fn grouped(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 fn severity_index(severity: Severity) -> usize {
@@ -216,7 +160,7 @@ pub fn latest<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::tests::incident;
+    use crate::fixtures::incident;
     use watchfloor_model::IncidentStatus;
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -306,8 +250,7 @@ mod tests {
         // 8:00 to 17:10 on one day: hourly bars from 8:00.
         let bars = chart(
             &incidents,
-            at("2026-11-24T08:20:00Z"),
-            at("2026-11-24T17:10:00Z"),
+            TimeRange::new(at("2026-11-24T08:20:00Z"), at("2026-11-24T17:10:00Z")),
         );
         assert_eq!(bars.len(), 10);
         assert_eq!(bars[0].start, at("2026-11-24T08:00:00Z"));
@@ -316,53 +259,15 @@ mod tests {
         // A five-day exercise: never more than MAX_BARS (+1 for the partial bar).
         let week = chart(
             &incidents,
-            at("2026-11-23T08:00:00Z"),
-            at("2026-11-28T08:00:00Z"),
+            TimeRange::new(at("2026-11-23T08:00:00Z"), at("2026-11-28T08:00:00Z")),
         );
         assert!(week.len() as i64 <= MAX_BARS + 1, "{}", week.len());
         assert_eq!(week.iter().map(Bar::total).sum::<usize>(), 11);
         assert!(chart(
             &incidents,
-            at("2026-11-24T08:00:00Z"),
-            at("2026-11-24T08:00:00Z")
+            TimeRange::new(at("2026-11-24T08:00:00Z"), at("2026-11-24T08:00:00Z"))
         )
         .is_empty());
-    }
-
-    #[test]
-    fn the_chart_starts_at_startex_or_the_first_incident() {
-        let incidents = sample();
-        let now = at("2026-11-25T08:00:00Z");
-        assert_eq!(
-            chart_start(Some(at("2026-11-23T08:00:00Z")), &incidents, now),
-            at("2026-11-23T08:00:00Z")
-        );
-        assert_eq!(
-            chart_start(None, &incidents, now),
-            at("2026-11-24T08:00:00Z")
-        );
-        assert_eq!(
-            chart_start(Some(at("2026-11-26T08:00:00Z")), std::iter::empty(), now),
-            at("2026-11-24T08:00:00Z")
-        );
-    }
-
-    #[test]
-    fn categories_read_as_words() {
-        assert_eq!(category_text("ddos"), "Distributed denial of service");
-        assert_eq!(
-            category_text("water_utility_outage"),
-            "Water utility outage"
-        );
-        assert_eq!(category_text(""), "");
-    }
-
-    #[test]
-    fn counts_group_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1024), "1,024");
-        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 
     #[test]

@@ -10,11 +10,11 @@ use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use watchfloor::clock::{provide_fixed_clock, system_now};
 use watchfloor::display::settings::DisplaySettings;
 use watchfloor::display::DisplayScreen;
+use watchfloor::live::reconnect::Connection;
 use watchfloor::live::{provide_store, LiveOptions, LiveStore};
-use watchfloor::reconnect::Connection;
+use watchfloor::ui::clock::{provide_fixed_clock, system_now};
 use watchfloor_model::{Audience, Event, EventBody, Snapshot, State};
 
 /// Marks text that must never be drawn.

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use watchfloor::components::IncidentFilters;
-use watchfloor::filter::IncidentFilter;
-use watchfloor::query::History;
+use watchfloor::incidents::IncidentFilters;
+use watchfloor::ui::query::History;
+use watchfloor_model::IncidentFilter;
 use watchfloor_model::{IncidentStatus, Severity};
 
 use crate::support::{at, mount, one, settle};

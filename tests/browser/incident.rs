@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen_test::wasm_bindgen_test;
-use watchfloor::components::IncidentDetails;
+use watchfloor::incidents::IncidentDetails;
 
 use crate::support::{all, at, mount, one, settle, text, Script};
 
@@ -39,13 +39,13 @@ async fn details_show_detail_only_when_present_and_the_timeline() {
     assert_eq!(entries.len(), 2);
     assert!(text(&entries[1]).contains("Reverse engineering"));
     assert!(
-        text(&entries[1]).contains("+30m 00s"),
+        text(&entries[1]).contains("+30 min"),
         "{}",
         text(&entries[1])
     );
     let responses = all(&root, "response-row");
     assert_eq!(responses.len(), 2, "one row per affected nation");
-    assert!(text(&responses[0]).contains("+10m 00s"));
+    assert!(text(&responses[0]).contains("+10 min"));
 
     let public_root = mount(
         None,

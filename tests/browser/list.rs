@@ -5,9 +5,11 @@ use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use watchfloor::components::{IncidentList, LatestChanges};
-use watchfloor::filter::{select, IncidentFilter, Sort};
+use watchfloor::incidents::sort::{select, Sort};
+use watchfloor::incidents::IncidentList;
 use watchfloor::live::LiveStore;
+use watchfloor::overview::LatestChanges;
+use watchfloor_model::IncidentFilter;
 use watchfloor_model::Severity;
 
 use crate::support::{all, at, incident_ids, mount, next_frame, one, settle, text, Script};

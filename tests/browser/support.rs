@@ -5,8 +5,8 @@ use leptos::mount::mount_to;
 use leptos::prelude::*;
 use serde_json::json;
 use wasm_bindgen::JsCast;
-use watchfloor::clock::{provide_fixed_clock, Clock};
 use watchfloor::live::{provide_store, LiveOptions, LiveStore};
+use watchfloor::ui::clock::{provide_fixed_clock, Clock};
 use watchfloor_model::{Audience, Event, EventBody, Snapshot, State};
 
 /// STARTEX of the fixture exercise.

@@ -3,8 +3,9 @@
 use chrono::Duration;
 use leptos::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
-use watchfloor::components::IncidentTimeline;
-use watchfloor::timeline::LaneMode;
+use watchfloor::incidents::timeline::layout::LaneMode;
+use watchfloor::incidents::timeline::IncidentTimeline;
+use watchfloor::ui::time_axis::TimeRange;
 
 use crate::support::{all, at, incident_ids, mount, settle, Script};
 
@@ -41,7 +42,7 @@ async fn bars_follow_lanes_and_window() {
     });
     let lanes = RwSignal::new(LaneMode::Nation);
     // The first twelve hours of the exercise.
-    let window = RwSignal::new((at(0), at(12 * 60)));
+    let window = RwSignal::new(TimeRange::new(at(0), at(12 * 60)));
     let root = mount(Some(store), at(31 * 60), move || {
         view! { <IncidentTimeline rows=rows lanes=lanes window=window /> }
     });
@@ -71,7 +72,10 @@ async fn bars_follow_lanes_and_window() {
     settle().await;
     assert_eq!(incident_ids(&root, "timeline-bar"), ["EARLY", "MIDDAY"]);
 
-    window.set((at(24 * 60), at(24 * 60) + Duration::hours(12)));
+    window.set(TimeRange::new(
+        at(24 * 60),
+        at(24 * 60) + Duration::hours(12),
+    ));
     settle().await;
     // Open incidents run to now, so the earlier ones are still on screen the next day.
     assert_eq!(

@@ -12,4 +12,5 @@ mod skeleton;
 // app tests:
 mod dashboard;
 mod display;
+mod filter;
 mod layout;

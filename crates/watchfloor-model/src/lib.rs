@@ -5,6 +5,7 @@
 //!
 //! - [`types`]: exercise, nations, incidents and their enums — the wire types.
 //! - [`event`]: the event log's entries as posted and as stored.
+//! - [`filter`]: the one incident filter (query → filter → match → query), shared by the API and the app.
 //! - [`state`]: `State` and its reducer, with validation that names the field at fault.
 //! - [`redact`]: what each audience may see; applied on the server before anything leaves it.
 //! - [`time`]: the exercise clock, durations (`90s`, `15m`, `2d4h`) and NATO date-time groups.
@@ -14,6 +15,7 @@
 //! the app, so both run exactly the same reducer.
 
 pub mod event;
+pub mod filter;
 pub mod redact;
 pub mod scenario;
 pub mod state;
@@ -21,6 +23,7 @@ pub mod time;
 pub mod types;
 
 pub use event::{Event, EventBody, EventKind};
+pub use filter::IncidentFilter;
 pub use redact::Audience;
 pub use state::{Snapshot, State, ValidationError};
 pub use types::*;

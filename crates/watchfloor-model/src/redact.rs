@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventBody};
 use crate::state::State;
-use crate::types::Visibility;
+use crate::types::{Incident, Visibility};
 
 /// Who is reading. Ordered by what they may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -49,14 +49,21 @@ pub fn state(state: &State, audience: Audience) -> State {
         incidents: state
             .incidents
             .iter()
-            .filter(|incident| incident.visibility == Visibility::Public)
-            .map(|incident| {
-                let mut incident = incident.clone();
-                incident.detail = None;
-                incident
-            })
+            .filter_map(|item| incident(item, audience))
             .collect(),
     }
+}
+
+/// `incident` as `audience` may see it: `None` when the reader may not know
+/// it exists, else a copy without `detail` for the public.
+pub fn incident(incident: &Incident, audience: Audience) -> Option<Incident> {
+    if audience.sees_restricted() {
+        return Some(incident.clone());
+    }
+    (incident.visibility == Visibility::Public).then(|| Incident {
+        detail: None,
+        ..incident.clone()
+    })
 }
 
 /// `event` (of the given visibility, see [`State::visibility_of`]) as

@@ -1,13 +1,37 @@
 //! Time as exercise staff use it: UTC ("Zulu"), NATO date-time groups,
-//! short durations, and the exercise clock with its pauses and speed.
+//! month names, short durations, and the exercise clock with its pauses and speed.
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 
 use crate::types::{Exercise, ExerciseView};
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+/// The months' names; every other spelling of a month (the date-time
+/// group's `NOV`, a tick's `25 NOV`, "23–28 November 2026") comes from here.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
+
+/// The month's name: "November".
+pub fn month_name(at: DateTime<Utc>) -> &'static str {
+    MONTH_NAMES[at.month0() as usize]
+}
+
+/// The month as a date-time group writes it: the first three letters in
+/// capitals, "NOV".
+pub fn month_abbreviation(at: DateTime<Utc>) -> String {
+    month_name(at)[..3].to_uppercase()
+}
 
 /// A NATO date-time group: `281430Z NOV 26` (day, hour, minute, zone, month, year).
 pub fn dtg(at: DateTime<Utc>) -> String {
@@ -16,7 +40,7 @@ pub fn dtg(at: DateTime<Utc>) -> String {
         at.day(),
         at.hour(),
         at.minute(),
-        MONTHS[at.month0() as usize],
+        month_abbreviation(at),
         at.year() % 100
     )
 }
@@ -84,18 +108,6 @@ pub fn day_hms(duration: Duration) -> (i64, i64, i64, i64) {
         seconds % 3600 / 60,
         seconds % 60,
     )
-}
-
-/// Formats a duration compactly for people: `2d 04h`, `3h 05m`, `4m 10s`.
-pub fn format_duration(duration: Duration) -> String {
-    let (days, hours, minutes, secs) = day_hms(duration);
-    if days > 0 {
-        format!("{days}d {hours:02}h")
-    } else if hours > 0 {
-        format!("{hours}h {minutes:02}m")
-    } else {
-        format!("{minutes}m {secs:02}s")
-    }
 }
 
 impl Exercise {
@@ -203,6 +215,7 @@ mod tests {
     fn dtg_is_nato_form() {
         assert_eq!(dtg(at("2026-11-28T14:30:59Z")), "281430Z NOV 26");
         assert_eq!(dtg(at("2027-01-02T03:04:00Z")), "020304Z JAN 27");
+        assert_eq!(dtg(at("2026-09-02T03:04:00Z")), "020304Z SEP 26");
     }
 
     #[test]
@@ -217,7 +230,6 @@ mod tests {
         assert!(parse_duration("15").unwrap_err().contains("no unit"));
         assert!(parse_duration("5w").unwrap_err().contains("unknown unit"));
         assert!(parse_duration("").is_err());
-        assert_eq!(format_duration(Duration::minutes(2 * 1440 + 270)), "2d 04h");
     }
 
     fn exercise() -> Exercise {

@@ -325,6 +325,27 @@ impl From<&Incident> for IncidentSummary {
     }
 }
 
+/// Who the caller is, as `GET /api/v1/session` (and a sign-in) answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Session {
+    /// What the caller reads (after any `?audience=public`).
+    pub audience: crate::redact::Audience,
+    /// The token's name as control gave it (e.g. "Battle captain, day shift"); absent for the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Session {
+    /// No session: the public picture.
+    pub fn public() -> Self {
+        Session {
+            audience: crate::redact::Audience::Public,
+            name: None,
+        }
+    }
+}
+
 /// Known incident categories: a label and a one-character icon. Any other
 /// slug is shown as given.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[

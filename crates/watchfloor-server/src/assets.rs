@@ -14,7 +14,7 @@ use axum::response::Response;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::error::{Error, Result};
+use crate::operator::OperatorError;
 
 /// The app's files.
 #[derive(Clone)]
@@ -24,10 +24,10 @@ pub struct Assets {
 
 impl Assets {
     /// Serves `dir`, which must hold an `index.html`.
-    pub fn new(dir: &Path) -> Result<Assets> {
+    pub fn new(dir: &Path) -> Result<Assets, OperatorError> {
         let index = dir.join("index.html");
         if !index.is_file() {
-            return Err(Error::Config(format!(
+            return Err(OperatorError::Setting(format!(
                 "--assets {}: there is no index.html in it (build the app with `cargo xtask dist`)",
                 dir.display()
             )));

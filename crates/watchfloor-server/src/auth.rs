@@ -28,7 +28,7 @@ use watchfloor_model::Audience;
 
 use crate::error::{Error, Problem, Result};
 use crate::store::TokenInfo;
-use crate::{AppState, Role};
+use crate::AppState;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "watchfloor_session";
@@ -267,6 +267,15 @@ pub fn session_set_cookie(session_id: &str) -> String {
 /// The `Set-Cookie` value that signs a browser out.
 pub fn session_clear_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// What a token allows; the token's holder reads as its [`Audience`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Reads everything.
+    Commander,
+    /// Reads everything and posts events.
+    Control,
 }
 
 impl Role {

@@ -1,5 +1,9 @@
-//! One error type for the whole server, and the JSON body extractor whose
-//! rejections use it.
+//! The HTTP error type — everything a request can meet — and the JSON body
+//! extractor whose rejections use it.
+//!
+//! Only what a request can cause belongs here: a bad setting, an unreadable
+//! file or an unusable data dir is the operator's, and is an
+//! [`OperatorError`](crate::OperatorError) instead.
 //!
 //! Every failure leaves as `{"error": {"code", "message", "field"}}` with the
 //! status the contract names. Client mistakes (4xx) say what to change; server
@@ -71,7 +75,7 @@ pub struct ErrorBody {
     pub error: Problem,
 }
 
-/// Everything that can go wrong, from a bad query parameter to a full disk.
+/// Everything that can go wrong with a request, from a bad query parameter to a full disk.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 400: the request cannot be understood (malformed JSON, a bad query parameter).
@@ -101,15 +105,9 @@ pub enum Error {
     /// 503: the server is shutting down.
     #[error("unavailable: {0}")]
     Unavailable(String),
-    /// A bad setting or input file given to the binary, for the operator.
-    #[error("{0}")]
-    Config(String),
     /// 500: the database failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
-    /// 500: the file system or network failed.
-    #[error("i/o: {0}")]
-    Io(#[from] std::io::Error),
     /// 500: a bug or a broken invariant.
     #[error("internal: {0}")]
     Internal(String),
@@ -128,9 +126,7 @@ impl Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -148,12 +144,10 @@ impl Error {
                 Problem::new("unsupported_media_type", message.clone())
             }
             Error::Unavailable(message) => Problem::new("unavailable", message.clone()),
-            Error::Config(_) | Error::Database(_) | Error::Io(_) | Error::Internal(_) => {
-                Problem::new(
-                    "internal",
-                    "the server failed to answer; its log has the details",
-                )
-            }
+            Error::Database(_) | Error::Internal(_) => Problem::new(
+                "internal",
+                "the server failed to answer; its log has the details",
+            ),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use watchfloor_server::{Config, Role};
+use watchfloor_server::{Config, OperatorError, Role};
 
 /// Watchfloor's server: the event log, JSON API, live stream and scenario player.
 #[derive(Parser)]
@@ -99,37 +99,23 @@ enum ScenarioCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
-        Command::Token { command } => token(command),
+        Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
+        Command::Token { command } => token(command).map(|()| ExitCode::SUCCESS),
         Command::Scenario {
             command: ScenarioCommand::Check { file },
-        } => return scenario_check(&file),
+        } => scenario_check(&file),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    result.unwrap_or_else(|error| {
+        // An operator error is one line: what failed, and what to change where it can say.
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })
 }
 
-fn serve(args: ServeArgs) -> Result<(), watchfloor_server::Error> {
+fn serve(args: ServeArgs) -> Result<(), OperatorError> {
     watchfloor_server::init_tracing();
     let scenario = match (&args.scenario, args.demo) {
-        (Some(file), _) => {
-            let text = std::fs::read_to_string(file).map_err(|error| {
-                watchfloor_server::Error::Config(format!("cannot read {}: {error}", file.display()))
-            })?;
-            Some(
-                watchfloor_model::scenario::Scenario::parse(&text).map_err(|problem| {
-                    watchfloor_server::Error::Config(format!(
-                        "{}: {problem} (see `watchfloor-server scenario check`)",
-                        file.display()
-                    ))
-                })?,
-            )
-        }
+        (Some(file), _) => Some(watchfloor_server::load_scenario(file)?),
         (None, true) => Some(watchfloor_server::demo_scenario()),
         (None, false) => None,
     };
@@ -140,12 +126,17 @@ fn serve(args: ServeArgs) -> Result<(), watchfloor_server::Error> {
     config.public_delay = args.public_delay;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .map_err(|source| OperatorError::Io {
+            action: "start the async runtime".into(),
+            source,
+        })?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .map_err(|error| {
-                watchfloor_server::Error::Config(format!("cannot listen on {}: {error}", args.addr))
+            .map_err(|source| OperatorError::Io {
+                action: format!("listen on {}", args.addr),
+                source,
             })?;
         watchfloor_server::serve_with_ready(listener, config, shutdown_signal(), |address| {
             // The xtask and tests wait for exactly this line.
@@ -179,7 +170,7 @@ async fn shutdown_signal() {
     }
 }
 
-fn token(command: TokenCommand) -> Result<(), watchfloor_server::Error> {
+fn token(command: TokenCommand) -> Result<(), OperatorError> {
     match command {
         TokenCommand::Create { role, name, data } => {
             let (id, token) = watchfloor_server::create_token(&data.data_dir, role, &name)?;
@@ -222,14 +213,12 @@ fn token(command: TokenCommand) -> Result<(), watchfloor_server::Error> {
     Ok(())
 }
 
-fn scenario_check(file: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", file.display());
-            return ExitCode::FAILURE;
-        }
-    };
+/// Prints every problem, one a line on stdout; fails if there is any.
+fn scenario_check(file: &std::path::Path) -> Result<ExitCode, OperatorError> {
+    let text = std::fs::read_to_string(file).map_err(|source| OperatorError::Io {
+        action: format!("read {}", file.display()),
+        source,
+    })?;
     let problems = watchfloor_server::scenario_problems(&text);
     if problems.is_empty() {
         let scenario = watchfloor_model::scenario::Scenario::parse(&text).expect("checked above");
@@ -241,11 +230,11 @@ fn scenario_check(file: &std::path::Path) -> ExitCode {
             scenario.duration,
             scenario.start_at.as_deref().unwrap_or("STARTEX")
         );
-        return ExitCode::SUCCESS;
+        return Ok(ExitCode::SUCCESS);
     }
     for problem in &problems {
         println!("{}: {problem}", file.display());
     }
     println!("{}: {} problem(s)", file.display(), problems.len());
-    ExitCode::FAILURE
+    Ok(ExitCode::FAILURE)
 }

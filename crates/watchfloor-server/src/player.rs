@@ -18,6 +18,7 @@ use watchfloor_model::scenario::{Scenario, Scheduled};
 
 use crate::auth::sha256_hex;
 use crate::error::{Error, Result};
+use crate::operator::OperatorError;
 use crate::store::{PlayerProgress, Store};
 use crate::writer::{Pending, Request, Writer};
 
@@ -43,16 +44,14 @@ impl Player {
         writer: Writer,
         scenario: &Scenario,
         speed: f64,
-    ) -> Result<Player> {
+    ) -> Result<Player, OperatorError> {
+        let unplayable = |problems| OperatorError::ScenarioProblems {
+            name: scenario.name.clone(),
+            problems,
+        };
         let problems = scenario.check();
         if !problems.is_empty() {
-            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return Err(Error::Config(format!(
-                "the scenario `{}` has {} problem(s) (see `watchfloor-server scenario check`):\n  {}",
-                scenario.name,
-                problems.len(),
-                listed.join("\n  ")
-            )));
+            return Err(unplayable(problems));
         }
         let scenario_sha256 =
             sha256_hex(serde_json::to_vec(scenario).expect("scenarios serialise"));
@@ -69,15 +68,16 @@ impl Player {
                 saved
             }
             Some(saved) => {
-                return Err(Error::Config(format!(
-                    "this data dir has played another scenario (`{}`, or a different version of it); \
-                     start with a fresh --data-dir, or without --demo/--scenario to serve it as it is",
-                    saved.scenario
-                )))
+                return Err(OperatorError::OtherScenario {
+                    played: saved.scenario,
+                })
             }
             None => {
-                let jump_in = scenario.start_offset().map_err(|problem| Error::Config(problem.to_string()))?;
-                let wall = Duration::milliseconds((jump_in.num_milliseconds() as f64 / speed) as i64);
+                let jump_in = scenario
+                    .start_offset()
+                    .map_err(|problem| unplayable(vec![problem]))?;
+                let wall =
+                    Duration::milliseconds((jump_in.num_milliseconds() as f64 / speed) as i64);
                 let now = Utc::now().trunc_subsecs(3);
                 PlayerProgress {
                     scenario: scenario.name.clone(),
@@ -90,16 +90,7 @@ impl Player {
         };
         let schedule = scenario
             .schedule(progress.startex, progress.speed)
-            .map_err(|problems| {
-                Error::Config(format!(
-                    "the scenario cannot be scheduled: {}",
-                    problems
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ))
-            })?;
+            .map_err(unplayable)?;
         tracing::info!(
             scenario = %scenario.name,
             startex = %progress.startex,

@@ -22,8 +22,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use watchfloor_model::{Event, EventBody, Visibility};
 
+use crate::auth::Role;
 use crate::error::{Error, Result};
-use crate::Role;
+use crate::operator::OperatorError;
 
 /// The database file inside the data dir.
 pub const DATABASE_FILE: &str = "watchfloor.db";
@@ -101,8 +102,8 @@ pub trait Store: Send + Sync + 'static {
     fn create_token(&self, role: Role, name: &str, sha256: &str) -> Result<i64>;
     /// Every token, revoked ones included, oldest first.
     fn tokens(&self) -> Result<Vec<TokenInfo>>;
-    /// Revokes a token and ends its sessions; `NotFound` if there is no such id.
-    fn revoke_token(&self, id: i64) -> Result<()>;
+    /// Revokes a token and ends its sessions; `false` if there is no such id.
+    fn revoke_token(&self, id: i64) -> Result<bool>;
     /// The live (not revoked) token with this SHA-256.
     fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>>;
     /// Stores a browser session by the SHA-256 of its id.
@@ -128,17 +129,37 @@ pub struct SqliteStore {
 const IDLE_READERS: usize = 8;
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database in `data_dir`.
-    pub fn open(data_dir: &Path) -> Result<SqliteStore> {
-        std::fs::create_dir_all(data_dir).map_err(|error| {
-            Error::Config(format!(
-                "cannot create the data dir {}: {error}",
-                data_dir.display()
-            ))
-        })?;
+    /// Opens (creating if needed) the database in `data_dir`, in WAL mode,
+    /// migrated to this build's schema. Only the server's start and the
+    /// operator's commands open a store, so its failures are the operator's.
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, OperatorError> {
+        let refused = |reason: String| OperatorError::DataDir {
+            path: data_dir.to_owned(),
+            reason,
+        };
+        std::fs::create_dir_all(data_dir)
+            .map_err(|error| refused(format!("cannot be created: {error}")))?;
         let path = data_dir.join(DATABASE_FILE);
-        let mut connection = connect(&path)?;
-        migrate(&mut connection)?;
+        let cannot_open = |error: rusqlite::Error| {
+            refused(format!("SQLite cannot open {DATABASE_FILE} in it: {error}"))
+        };
+        let mut connection = connect(&path).map_err(cannot_open)?;
+        // WAL is a property of the database file, so readers opened later by
+        // `connect` are in WAL mode too; it is asked for, and checked, here.
+        let mode: String = connection
+            .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
+            .map_err(cannot_open)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(refused(format!(
+                "SQLite cannot use write-ahead logging there (its journal mode is {mode}); put the data dir on a local disk"
+            )));
+        }
+        let version = migrate(&mut connection).map_err(cannot_open)?;
+        if version > SCHEMA_VERSION {
+            return Err(refused(format!(
+                "it was written by a newer watchfloor-server (schema {version}; this build knows {SCHEMA_VERSION})"
+            )));
+        }
         Ok(SqliteStore {
             path,
             writer: Mutex::new(connection),
@@ -170,28 +191,23 @@ impl SqliteStore {
     }
 }
 
-fn connect(path: &Path) -> Result<Connection> {
+/// A connection with the settings every connection needs (`synchronous` is
+/// per connection, unlike the journal mode).
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     // The CLI may create or revoke a token while the server writes events.
     connection.busy_timeout(Duration::from_secs(10))?;
-    let mode: String = connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Config(format!(
-            "{} cannot use write-ahead logging (journal mode is {mode}); put the data dir on a local disk",
-            path.display()
-        )));
-    }
     connection.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
     Ok(connection)
 }
 
-fn migrate(connection: &mut Connection) -> Result<()> {
+/// Brings the schema up to this build's; returns the version found, and
+/// touches nothing if that is newer than this build knows.
+fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > SCHEMA_VERSION {
-        return Err(Error::Config(format!(
-            "the data dir was written by a newer watchfloor-server (schema {version}, this build knows {SCHEMA_VERSION})"
-        )));
+        return Ok(version);
     }
     if version < 1 {
         transaction.execute_batch(
@@ -235,7 +251,7 @@ fn migrate(connection: &mut Connection) -> Result<()> {
         )?;
     }
     transaction.commit()?;
-    Ok(())
+    Ok(version)
 }
 
 /// Times are stored as RFC 3339 text with milliseconds, so they sort as text.
@@ -425,8 +441,8 @@ impl Store for SqliteStore {
         })
     }
 
-    fn revoke_token(&self, id: i64) -> Result<()> {
-        let found = self.write(|connection| {
+    fn revoke_token(&self, id: i64) -> Result<bool> {
+        self.write(|connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let exists: bool = transaction
@@ -440,14 +456,7 @@ impl Store for SqliteStore {
             transaction.execute("DELETE FROM sessions WHERE token_id = ?1", [id])?;
             transaction.commit()?;
             Ok(exists)
-        })?;
-        if found {
-            Ok(())
-        } else {
-            Err(Error::NotFound(format!(
-                "there is no token with id {id} (see `watchfloor-server token list`)"
-            )))
-        }
+        })
     }
 
     fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>> {
@@ -574,10 +583,13 @@ mod tests {
             store.session("ss", later).expect("read").is_none(),
             "expired"
         );
-        store.revoke_token(id).expect("revoke");
+        assert!(store.revoke_token(id).expect("revoke"), "the token exists");
         assert!(store.session("ss", Utc::now()).expect("read").is_none());
         assert!(store.active_token("aa").expect("read").is_none());
-        assert!(matches!(store.revoke_token(99), Err(Error::NotFound(_))));
+        assert!(
+            !store.revoke_token(99).expect("revoke"),
+            "there is no token 99"
+        );
         assert!(store.tokens().expect("list")[0].revoked_at.is_some());
     }
 }

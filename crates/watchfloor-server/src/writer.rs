@@ -75,8 +75,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread, continuing from the hub's live state.
-    pub fn start(store: Arc<dyn Store>, hub: Arc<Hub>, metrics: Arc<Metrics>) -> Result<Writer> {
+    /// Starts the writer thread, continuing from the hub's live state; fails
+    /// only if the operating system will not start a thread.
+    pub fn start(
+        store: Arc<dyn Store>,
+        hub: Arc<Hub>,
+        metrics: Arc<Metrics>,
+    ) -> std::io::Result<Writer> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let state = hub.live_state();
         let worker = Worker {

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
-use watchfloor_model::Audience;
+use watchfloor_model::{Audience, Session};
 
 use crate::auth::{
     random_secret, session_clear_cookie, session_cookie, session_set_cookie, sha256_hex, Caller,
@@ -32,22 +32,13 @@ pub struct SignIn {
     pub token: String,
 }
 
-/// Who the caller is.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-pub struct SessionInfo {
-    pub audience: Audience,
-    /// The token's name; absent for the public.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
 /// Signs a browser in: exchanges a token for an HttpOnly, SameSite=Strict
 /// session cookie. The token itself is never stored in the browser.
 #[utoipa::path(
     post, path = "/api/v1/session", tag = "session",
     request_body(content = SignIn, content_type = "application/json"),
     responses(
-        (status = 201, description = "Signed in; the `watchfloor_session` cookie is set", body = SessionInfo),
+        (status = 201, description = "Signed in; the `watchfloor_session` cookie is set", body = Session),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "The token is unknown or revoked", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
@@ -78,7 +69,7 @@ pub async fn session_create(
         )
     })?;
     tracing::info!(token = token.id, name = %token.name, "signed in");
-    let info = SessionInfo {
+    let info = Session {
         audience: token.role.audience(),
         name: Some(token.name),
     };
@@ -95,17 +86,17 @@ pub async fn session_create(
     get, path = "/api/v1/session", tag = "session",
     params(super::AudienceParam),
     responses(
-        (status = 200, description = "The caller; `{\"audience\": \"public\"}` when signed out", body = SessionInfo),
+        (status = 200, description = "The caller; `{\"audience\": \"public\"}` when signed out", body = Session),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
-pub async fn session_get(caller: Caller) -> axum::Json<SessionInfo> {
+pub async fn session_get(caller: Caller) -> axum::Json<Session> {
     let name = caller
         .identity
         .filter(|_| caller.audience != Audience::Public)
         .map(|identity| identity.token.name);
-    axum::Json(SessionInfo {
+    axum::Json(Session {
         audience: caller.audience,
         name,
     })

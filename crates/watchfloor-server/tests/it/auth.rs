@@ -75,7 +75,7 @@ async fn a_token_revoked_while_the_server_runs_stops_working_at_once() {
     // Revoking an unknown id says so.
     assert!(matches!(
         revoke_token(server.dir.path(), 999),
-        Err(watchfloor_server::Error::NotFound(_))
+        Err(watchfloor_server::OperatorError::UnknownToken(999))
     ));
 }
 

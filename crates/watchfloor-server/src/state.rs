@@ -1,0 +1,169 @@
+//! [`AppState`]: the running server's parts, handed to every handler, and
+//! how they are started and stopped.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::task::JoinHandle;
+use watchfloor_model::scenario::Scenario;
+
+use crate::assets::Assets;
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::operator::OperatorError;
+use crate::player::Player;
+use crate::store::{SqliteStore, Store};
+use crate::writer::Writer;
+
+/// The server's shared state, handed to every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    store: Arc<dyn Store>,
+    hub: Arc<Hub>,
+    writer: Writer,
+    metrics: Arc<Metrics>,
+    assets: Option<Assets>,
+    heartbeat: Duration,
+    credential_recheck: Duration,
+    body_limit: usize,
+    /// The embargo timer and the scenario player, aborted at shutdown. A std
+    /// mutex, not tokio's: it is held only to push or take the list, never
+    /// across an `.await`.
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl AppState {
+    /// Opens the store, rebuilds the state from the log, starts the writer
+    /// and the embargo timer, and catches the scenario player up (so the
+    /// first screen is full) before returning.
+    pub async fn start(config: Config) -> Result<AppState, OperatorError> {
+        config.check()?;
+        let assets = config.assets.as_deref().map(Assets::new).transpose()?;
+        let data_dir = config.data_dir.clone();
+        let delay = config.public_delay;
+        let (store, hub) = tokio::task::spawn_blocking(move || {
+            let store = SqliteStore::open(&data_dir)?;
+            let events = store.events_after(0)?;
+            Ok::<_, OperatorError>((store, Hub::rebuild(events, delay, Utc::now())))
+        })
+        .await??;
+        tracing::info!(
+            events = hub.head(),
+            data_dir = %config.data_dir.display(),
+            "event log loaded"
+        );
+        let store: Arc<dyn Store> = Arc::new(store);
+        let hub = Arc::new(hub);
+        let metrics = Arc::new(Metrics::default());
+        let writer =
+            Writer::start(store.clone(), hub.clone(), metrics.clone()).map_err(|source| {
+                OperatorError::Io {
+                    action: "start the writer thread".into(),
+                    source,
+                }
+            })?;
+        let state = AppState(Arc::new(Inner {
+            store: store.clone(),
+            hub: hub.clone(),
+            writer: writer.clone(),
+            metrics,
+            assets,
+            heartbeat: config.heartbeat,
+            credential_recheck: config.credential_recheck,
+            body_limit: config.body_limit,
+            tasks: Mutex::new(Vec::new()),
+        }));
+        if !delay.is_zero() {
+            let tick = config.embargo_tick;
+            state.spawn(async move {
+                let mut interval = tokio::time::interval(tick);
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    interval.tick().await;
+                    hub.release(Utc::now());
+                }
+            });
+        }
+        if let Some(scenario) = &config.scenario {
+            if let Err(error) = state.start_player(scenario, config.speed).await {
+                state.shutdown().await;
+                return Err(error);
+            }
+        }
+        Ok(state)
+    }
+
+    async fn start_player(&self, scenario: &Scenario, speed: f64) -> Result<(), OperatorError> {
+        let mut player =
+            Player::prepare(self.store(), self.0.writer.clone(), scenario, speed).await?;
+        let played = player.catch_up(Utc::now()).await?;
+        tracing::info!(played, "scenario caught up");
+        if player.finished() {
+            tracing::info!("the scenario has been played to its end");
+        } else {
+            self.spawn(player.run());
+        }
+        Ok(())
+    }
+
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(task);
+        if let Ok(mut tasks) = self.0.tasks.lock() {
+            tasks.push(handle);
+        }
+    }
+
+    /// Ends open streams, stops the player and the embargo timer, and lets
+    /// the writer finish what is queued.
+    pub async fn shutdown(&self) {
+        self.0.hub.close();
+        let tasks = self
+            .0
+            .tasks
+            .lock()
+            .map(|mut tasks| std::mem::take(&mut *tasks))
+            .unwrap_or_default();
+        for task in tasks {
+            task.abort();
+        }
+        self.0.writer.stop().await;
+    }
+
+    pub(crate) fn store(&self) -> Arc<dyn Store> {
+        self.0.store.clone()
+    }
+
+    pub(crate) fn hub(&self) -> &Arc<Hub> {
+        &self.0.hub
+    }
+
+    pub(crate) fn writer(&self) -> &Writer {
+        &self.0.writer
+    }
+
+    pub(crate) fn metrics(&self) -> &Arc<Metrics> {
+        &self.0.metrics
+    }
+
+    /// The built app, if this server serves it.
+    pub(crate) fn assets(&self) -> Option<&Assets> {
+        self.0.assets.as_ref()
+    }
+
+    pub(crate) fn heartbeat(&self) -> Duration {
+        self.0.heartbeat
+    }
+
+    pub(crate) fn credential_recheck(&self) -> Duration {
+        self.0.credential_recheck
+    }
+
+    pub(crate) fn body_limit(&self) -> usize {
+        self.0.body_limit
+    }
+}
