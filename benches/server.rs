@@ -369,6 +369,15 @@ pub async fn fanout() -> Section {
     let mut child = tokio::process::Command::new(&binary)
         .args(["serve", "--addr", &addr, "--data-dir"])
         .arg(data_dir.path())
+        // 10,000 streams from 200 loopback addresses (50 each), and the
+        // rounds before may still be closing: caps well above that.
+        .args([
+            "--max-connections",
+            "50000",
+            "--max-connections-per-ip",
+            "1000",
+        ])
+        .args(["--max-streams", "50000", "--max-streams-per-ip", "1000"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)

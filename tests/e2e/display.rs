@@ -52,7 +52,9 @@ async fn a_commanders_browser_shows_only_public_information_over_a_whole_rotatio
         ]))
         .await;
     let browser = Browser::start_sized(1920, 1080).await;
-    browser.goto(&server.url("/healthz")).await;
+    // A page of the app's origin to sign in from (an API answer opened as a
+    // page may fetch nothing: its policy is `default-src 'none'`).
+    browser.goto(&server.url("/signin")).await;
     browser.sign_in(&server.token(Role::Commander)).await;
     // The cookie works: this browser's own reads include the restricted incident.
     let own = browser

@@ -14,3 +14,4 @@ mod dashboard;
 mod display;
 mod filter;
 mod layout;
+mod security;

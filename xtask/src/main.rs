@@ -368,6 +368,9 @@ fn setup_browser() -> Result {
     )
 }
 
+/// Generated event bodies the fuzz layer posts to the real server (a few seconds).
+const FUZZ_CASES: u32 = 2_000;
+
 /// One test layer: its name and the command that runs it.
 struct Layer {
     name: &'static str,
@@ -391,6 +394,19 @@ fn test(root: &Path) -> Result {
     };
     let mut native = cargo();
     native.args(["test", "--workspace"]);
+    let mut fuzz = cargo();
+    fuzz.args([
+        "test",
+        "-p",
+        "watchfloor-server",
+        "--test",
+        "it",
+        "fuzz",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ])
+    .env("PROPTEST_CASES", FUZZ_CASES.to_string());
     let mut browser = cargo();
     browser.args([
         "test",
@@ -427,6 +443,10 @@ fn test(root: &Path) -> Result {
         Layer {
             name: "native tests (cargo test --workspace)",
             command: native,
+        },
+        Layer {
+            name: "fuzz (generated event bodies posted to the real server)",
+            command: fuzz,
         },
         Layer {
             name: "browser component tests (wasm-bindgen-test in headless Chromium)",

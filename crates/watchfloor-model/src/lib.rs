@@ -6,6 +6,7 @@
 //! - [`types`]: exercise, nations, incidents and their enums — the wire types.
 //! - [`event`]: the event log's entries as posted and as stored.
 //! - [`filter`]: the one incident filter (query → filter → match → query), shared by the API and the app.
+//! - [`limits`]: the documented maxima of every text, list, speed and time an event may carry.
 //! - [`state`]: `State` and its reducer, with validation that names the field at fault.
 //! - [`redact`]: what each audience may see; applied on the server before anything leaves it.
 //! - [`time`]: the exercise clock, durations (`90s`, `15m`, `2d4h`) and NATO date-time groups.
@@ -16,6 +17,7 @@
 
 pub mod event;
 pub mod filter;
+pub mod limits;
 pub mod redact;
 pub mod scenario;
 pub mod state;

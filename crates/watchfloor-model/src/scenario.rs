@@ -102,12 +102,23 @@ impl Scenario {
     ) -> Result<Vec<Scheduled>, Vec<Problem>> {
         let mut problems = Vec::new();
         let duration = self.duration().map_err(|problem| vec![problem])?;
+        // Saturating: an absurd duration or speed gives a time validation
+        // refuses (a problem reported), never an overflow.
         let wall = |offset: Duration| {
-            startex + Duration::milliseconds((offset.num_milliseconds() as f64 / speed) as i64)
+            crate::time::saturating_shift(
+                startex,
+                crate::time::saturating_milliseconds(
+                    (offset.num_milliseconds() as f64 / speed) as i64,
+                ),
+            )
         };
         // ENDEX is set so that the countdown reaches zero at the script's end:
         // the exercise clock stands still through the script's own pauses.
-        let endex = wall(duration - self.scripted_pauses());
+        let endex = wall(
+            duration
+                .checked_sub(&self.scripted_pauses())
+                .unwrap_or(Duration::MIN),
+        );
         let mut scheduled = vec![Scheduled {
             entry: None,
             at: startex,
@@ -171,7 +182,9 @@ impl Scenario {
             match (paused_since, change.phase) {
                 (None, crate::types::Phase::Paused) => paused_since = Some(offset),
                 (Some(since), phase) if phase != crate::types::Phase::Paused => {
-                    total += offset - since;
+                    total = total
+                        .checked_add(&(offset - since))
+                        .unwrap_or(Duration::MAX);
                     paused_since = None;
                 }
                 _ => {}

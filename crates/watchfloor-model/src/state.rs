@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::*;
+use crate::limits::*;
 use crate::redact::Audience;
 use crate::types::*;
 
@@ -92,10 +93,6 @@ impl Snapshot {
     }
 }
 
-const MAX_TEXT: usize = 200;
-const MAX_SUMMARY: usize = 4_000;
-const MAX_DETAIL: usize = 20_000;
-
 fn text(field: &str, value: &str, max: usize) -> Check {
     if value.trim().is_empty() {
         return Err(ValidationError::new(
@@ -116,23 +113,110 @@ fn optional_text(field: &str, value: &str, max: usize) -> Check {
             format!("`{field}` is {length} characters long; at most {max} are allowed"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    check_characters(field, value)
+}
+
+/// What a character would do on a wall screen, if it is one that must not
+/// be in any text of an event.
+enum Hazard {
+    /// A control character (tab and newline aside), or a line or paragraph separator.
+    Control,
+    /// Reorders the text around it (bidi embeddings, overrides, isolates and marks).
+    Bidi,
+    /// Shows as nothing at all (zero-width characters, word joiners, tags).
+    Invisible,
+}
+
+fn hazard(c: char) -> Option<Hazard> {
+    match c {
+        '\n' | '\t' => None,
+        '\u{2028}' | '\u{2029}' => Some(Hazard::Control),
+        c if c.is_control() => Some(Hazard::Control),
+        '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{061C}' => Some(Hazard::Bidi),
+        '\u{200B}'..='\u{200D}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{206A}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{E0000}'..='\u{E007F}' => Some(Hazard::Invisible),
+        _ => None,
+    }
+}
+
+/// Combining marks (an approximation of general categories Mn and Me by
+/// the blocks that hold the stackable ones).
+fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{0483}'..='\u{0489}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// The one check of the characters of every text an event carries: text
+/// shown to the press must say what it seems to say. Refuses control
+/// characters, bidi controls (which can make a title read backwards),
+/// invisible characters, and more than [`MAX_COMBINING_RUN`] combining marks
+/// in a row.
+fn check_characters(field: &str, value: &str) -> Check {
+    let mut run = 0;
+    for (position, c) in value.chars().enumerate() {
+        let (code, what) = match hazard(c) {
+            Some(Hazard::Control) => ("control_character", "a control character"),
+            Some(Hazard::Bidi) => (
+                "bidi_control",
+                "a bidirectional control character (it reorders the text shown around it)",
+            ),
+            Some(Hazard::Invisible) => ("invisible_character", "an invisible character"),
+            None => {
+                run = if is_combining_mark(c) { run + 1 } else { 0 };
+                if run > MAX_COMBINING_RUN {
+                    return Err(ValidationError::new(
+                        "combining_marks",
+                        field,
+                        format!(
+                            "`{field}` has more than {MAX_COMBINING_RUN} combining marks in a row (at character {position})"
+                        ),
+                    ));
+                }
+                continue;
+            }
+        };
         return Err(ValidationError::new(
-            "control_character",
+            code,
             field,
-            format!("`{field}` contains a control character"),
+            format!(
+                "`{field}` contains {what}: U+{:04X} at character {position}; remove it",
+                u32::from(c)
+            ),
         ));
     }
     Ok(())
 }
 
+/// An untrusted value as a message quotes it: at most [`MAX_ID`]
+/// characters, anything invisible or reordering escaped.
+fn quoted(value: &str) -> String {
+    let mut shown: String = value
+        .chars()
+        .take(MAX_ID)
+        .flat_map(char::escape_debug)
+        .collect();
+    if value.chars().count() > MAX_ID {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Nation codes: ISO 3166-1 alpha-3 for countries, short upper-case codes
 /// (letters, digits, `-`) for organisations.
 pub fn check_nation_code(field: &str, code: &str) -> Check {
-    let valid = (2..=12).contains(&code.len())
+    let valid = (2..=MAX_NATION_CODE).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_uppercase())
         && code
             .chars()
@@ -144,14 +228,15 @@ pub fn check_nation_code(field: &str, code: &str) -> Check {
             "bad_code",
             field,
             format!(
-                "`{code}` is not a nation code: use ISO 3166-1 alpha-3 (e.g. EST) or a short upper-case organisation code (e.g. EU-CDS)"
+                "`{}` is not a nation code: use ISO 3166-1 alpha-3 (e.g. EST) or a short upper-case organisation code (e.g. EU-CDS)",
+                quoted(code)
             ),
         ))
     }
 }
 
 fn check_incident_id(id: &str) -> Check {
-    let valid = (1..=64).contains(&id.len())
+    let valid = (1..=MAX_ID).contains(&id.len())
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -161,13 +246,16 @@ fn check_incident_id(id: &str) -> Check {
         Err(ValidationError::new(
             "bad_id",
             "id",
-            format!("incident id `{id}` must be 1 to 64 letters, digits, `-`, `_` or `.`"),
+            format!(
+                "incident id `{}` must be 1 to {MAX_ID} letters, digits, `-`, `_` or `.`",
+                quoted(id)
+            ),
         ))
     }
 }
 
 fn check_category(category: &str) -> Check {
-    let valid = (1..=48).contains(&category.len())
+    let valid = (1..=MAX_CATEGORY).contains(&category.len())
         && category
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -178,22 +266,37 @@ fn check_category(category: &str) -> Check {
             "bad_category",
             "category",
             format!(
-                "category `{category}` must be a snake_case slug (a-z, 0-9, _), e.g. ransomware"
+                "category `{}` must be a snake_case slug (a-z, 0-9, _), e.g. ransomware",
+                quoted(category)
             ),
         ))
     }
 }
 
 fn check_time(field: &str, at: DateTime<Utc>) -> Check {
-    if (2000..=2100).contains(&at.year()) {
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&at.year()) {
         Ok(())
     } else {
         Err(ValidationError::new(
             "time_out_of_range",
             field,
-            format!("`{field}` ({at}) is outside the years 2000 to 2100"),
+            format!("`{field}` ({at}) is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}"),
         ))
     }
+}
+
+fn check_nation_count(field: &str, codes: &[String]) -> Check {
+    if codes.len() > MAX_INCIDENT_NATIONS {
+        return Err(ValidationError::new(
+            "too_many",
+            field,
+            format!(
+                "`{field}` lists {} nations; at most {MAX_INCIDENT_NATIONS} are allowed",
+                codes.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether an incident may move from one status to another: forward along
@@ -240,6 +343,7 @@ impl State {
     }
 
     fn check_nations(&self, field: &str, codes: &[String]) -> Check {
+        check_nation_count(field, codes)?;
         for (index, code) in codes.iter().enumerate() {
             let field = format!("{field}[{index}]");
             check_nation_code(&field, code)?;
@@ -275,6 +379,7 @@ impl State {
     }
 
     fn known_incident(&self, id: &str) -> Result<&Incident, ValidationError> {
+        check_incident_id(id)?;
         self.incident(id).ok_or_else(|| {
             ValidationError::new(
                 "unknown_incident",
@@ -308,7 +413,7 @@ impl State {
             }
             EventBody::NationJoined(joined) => {
                 check_nation_code("code", &joined.code)?;
-                text("name", &joined.name, MAX_TEXT)?;
+                text("name", &joined.name, MAX_NAME)?;
                 if joined.teams > joined.participants && joined.participants > 0 {
                     return Err(ValidationError::new(
                         "bad_count",
@@ -381,7 +486,7 @@ impl State {
             ));
         }
         match name {
-            Some(name) => text("name", name, MAX_TEXT)?,
+            Some(name) => text("name", name, MAX_NAME)?,
             None if self.exercise.name.is_empty() => {
                 return Err(ValidationError::new(
                     "missing_field",
@@ -392,10 +497,19 @@ impl State {
             None => {}
         }
         if let Some(edition) = edition {
-            optional_text("edition", edition, MAX_TEXT)?;
+            optional_text("edition", edition, MAX_NAME)?;
         }
         if let Some(organiser) = organiser {
-            optional_text("organiser", organiser, MAX_TEXT)?;
+            optional_text("organiser", organiser, MAX_NAME)?;
+        }
+        if let Some(speed) = speed {
+            if !(speed.is_finite() && (MIN_SPEED..=MAX_SPEED).contains(speed)) {
+                return Err(ValidationError::new(
+                    "bad_speed",
+                    "speed",
+                    format!("speed {speed} must be between {MIN_SPEED} and {MAX_SPEED} simulated seconds per second"),
+                ));
+            }
         }
         if let Some(startex) = startex {
             check_time("startex", *startex)?;
@@ -418,20 +532,34 @@ impl State {
                     format!("ENDEX ({endex}) must come after STARTEX ({startex})"),
                 ));
             }
-            if (endex - startex).num_days() > 366 {
+            if (endex - startex).num_days() > MAX_SCHEDULE_DAYS {
                 return Err(ValidationError::new(
                     "time_out_of_range",
                     "endex",
-                    "an exercise cannot last more than a year",
+                    format!("an exercise cannot last more than {MAX_SCHEDULE_DAYS} days"),
                 ));
             }
-        }
-        if let Some(speed) = speed {
-            if !(speed.is_finite() && (0.001..=100_000.0).contains(speed)) {
+            // The exercise clock must stay on the calendar: bound the
+            // simulated span, speed times the wall-clock span.
+            // A state that never set its speed runs at 1 (see `apply_valid`).
+            let speed = Some(speed.unwrap_or(self.exercise.speed))
+                .filter(|speed| *speed != 0.0)
+                .unwrap_or(1.0);
+            let simulated_days = (endex - startex).num_seconds() as f64 * speed / 86_400.0;
+            if simulated_days > MAX_SIMULATED_DAYS as f64 {
+                let field = if update.speed.is_some() {
+                    "speed"
+                } else if update.endex.is_some() {
+                    "endex"
+                } else {
+                    "startex"
+                };
                 return Err(ValidationError::new(
-                    "bad_speed",
-                    "speed",
-                    format!("speed {speed} must be between 0.001 and 100000 simulated seconds per second"),
+                    "time_out_of_range",
+                    field,
+                    format!(
+                        "at speed {speed}, STARTEX to ENDEX is {simulated_days:.0} days of exercise time; at most {MAX_SIMULATED_DAYS} are allowed (lower the speed or shorten the exercise)"
+                    ),
                 ));
             }
         }
@@ -450,18 +578,18 @@ impl State {
                 ),
             ));
         }
-        text("title", &opened.title, MAX_TEXT)?;
+        text("title", &opened.title, MAX_TITLE)?;
         check_category(&opened.category)?;
         self.check_nations("nations", &opened.nations)?;
         if let Some(team) = &opened.team {
-            optional_text("team", team, MAX_TEXT)?;
+            optional_text("team", team, MAX_NAME)?;
         }
         optional_text("summary", &opened.summary, MAX_SUMMARY)?;
         if let Some(detail) = &opened.detail {
             optional_text("detail", detail, MAX_DETAIL)?;
         }
         if let Some(inject) = &opened.inject {
-            text("inject.id", &inject.id, 64)?;
+            text("inject.id", &inject.id, MAX_ID)?;
             if let Some(planned_at) = inject.planned_at {
                 check_time("inject.planned_at", planned_at)?;
             }
@@ -514,13 +642,13 @@ impl State {
             }
         }
         if let Some(note) = note {
-            optional_text("note", note, MAX_SUMMARY)?;
+            optional_text("note", note, MAX_NOTE)?;
         }
         if let Some(nations) = nations {
             self.check_nations("nations", nations)?;
         }
         if let Some(team) = team {
-            optional_text("team", team, MAX_TEXT)?;
+            optional_text("team", team, MAX_NAME)?;
         }
         if let Some(summary) = summary {
             optional_text("summary", summary, MAX_SUMMARY)?;
@@ -584,7 +712,9 @@ impl State {
                 match (exercise.paused_at, *phase) {
                     (None, Phase::Paused) => exercise.paused_at = Some(at),
                     (Some(since), phase) if phase != Phase::Paused => {
-                        exercise.paused_ms += (at - since).num_milliseconds().max(0);
+                        exercise.paused_ms = exercise
+                            .paused_ms
+                            .saturating_add((at - since).num_milliseconds().max(0));
                         exercise.paused_at = None;
                     }
                     _ => {}
@@ -888,6 +1018,230 @@ mod tests {
             json!({"type": "incident_updated", "id": "INC-1", "status": "detected"}),
             "status",
             "status_backwards",
+        );
+    }
+
+    #[test]
+    fn text_that_would_lie_on_a_wall_screen_is_refused_in_every_field() {
+        use serde_json::json;
+        let s = setup();
+        let bad: &[(&str, &str)] = &[
+            ("bidi_control", "Breach \u{202E}gnirts desrever"),
+            ("bidi_control", "isolate \u{2066}x\u{2069}"),
+            ("bidi_control", "mark \u{200F}"),
+            ("bidi_control", "arabic mark \u{061C}"),
+            ("invisible_character", "zero\u{200B}width"),
+            ("invisible_character", "joiner\u{2060}"),
+            ("invisible_character", "\u{FEFF}bom"),
+            ("invisible_character", "tag\u{E0041}"),
+            ("control_character", "bell\u{7}"),
+            ("control_character", "line\u{2028}separator"),
+            (
+                "combining_marks",
+                "Z\u{0336}\u{0337}\u{0338}\u{0334}\u{0335}algo",
+            ),
+            (
+                "combining_marks",
+                "x\u{20D0}\u{20D1}\u{1AB0}\u{1DC0}\u{FE20}",
+            ),
+        ];
+        let open = |field: &str, value: &str| {
+            let mut body = json!({"type": "incident_opened", "id": "INC-2", "title": "t",
+                                  "category": "ddos", "severity": "low", "visibility": "public"});
+            match field {
+                "inject.id" => body["inject"] = json!({"id": value, "planned_at": null}),
+                field => body[field] = json!(value),
+            }
+            body
+        };
+        for (code, value) in bad {
+            for field in ["title", "summary", "detail", "team", "inject.id"] {
+                check_refused(&s, open(field, value), field, code);
+            }
+            for field in ["note", "summary", "detail", "team"] {
+                check_refused(
+                    &s,
+                    json!({"type": "incident_updated", "id": "INC-1", field: value}),
+                    field,
+                    code,
+                );
+            }
+            for field in ["name", "edition", "organiser"] {
+                check_refused(
+                    &s,
+                    json!({"type": "exercise_updated", field: value}),
+                    field,
+                    code,
+                );
+            }
+            check_refused(
+                &s,
+                json!({"type": "nation_joined", "code": "LVA", "name": value, "kind": "ally"}),
+                "name",
+                code,
+            );
+            // Fields that are slugs or codes refuse them as malformed.
+            check_refused(
+                &s,
+                json!({"type": "incident_opened", "id": value, "title": "t", "category": "ddos", "severity": "low"}),
+                "id",
+                "bad_id",
+            );
+            check_refused(&s, open("category", value), "category", "bad_category");
+            check_refused(
+                &s,
+                json!({"type": "nation_status", "code": value, "status": "online"}),
+                "code",
+                "bad_code",
+            );
+            check_refused(
+                &s,
+                json!({"type": "nation_response", "id": value, "code": "EST", "milestone": "detected"}),
+                "id",
+                "bad_id",
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_text_in_many_scripts_is_accepted() {
+        use serde_json::json;
+        let mut events = setup();
+        for (index, title) in [
+            "Küberrünnak Tallinnas",
+            "Кібератака на порт",
+            "هجوم إلكتروني",
+            "サイバー攻撃",
+            "e\u{0301} composed, a\u{0300}\u{0301}\u{0302}\u{0303} four marks",
+            "Line one\nline two\ttabbed 🔒",
+        ]
+        .iter()
+        .enumerate()
+        {
+            events.push(
+                json!({"type": "incident_opened", "id": format!("OK-{index}"), "title": title,
+                               "category": "ddos", "severity": "low"}),
+            );
+        }
+        let state = fold(&events);
+        assert_eq!(state.incidents.len(), 7);
+    }
+
+    #[test]
+    fn every_text_and_list_has_its_maximum() {
+        use serde_json::json;
+        let s = setup();
+        let long = |n: usize| "é".repeat(n + 1);
+        let open = |field: &str, value: String| {
+            let mut body = json!({"type": "incident_opened", "id": "INC-2", "title": "t",
+                                  "category": "ddos", "severity": "low"});
+            body[field] = json!(value);
+            body
+        };
+        check_refused(&s, open("title", long(MAX_TITLE)), "title", "too_long");
+        check_refused(
+            &s,
+            open("summary", long(MAX_SUMMARY)),
+            "summary",
+            "too_long",
+        );
+        check_refused(&s, open("detail", long(MAX_DETAIL)), "detail", "too_long");
+        check_refused(&s, open("team", long(MAX_NAME)), "team", "too_long");
+        check_refused(&s, open("id", "a".repeat(MAX_ID + 1)), "id", "bad_id");
+        check_refused(
+            &s,
+            open("category", "a".repeat(MAX_CATEGORY + 1)),
+            "category",
+            "bad_category",
+        );
+        check_refused(
+            &s,
+            json!({"type": "incident_updated", "id": "INC-1", "note": long(MAX_NOTE)}),
+            "note",
+            "too_long",
+        );
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "name": long(MAX_NAME)}),
+            "name",
+            "too_long",
+        );
+        // At the maximum is fine.
+        let mut at_max = s.clone();
+        at_max.push(open("title", "é".repeat(MAX_TITLE)));
+        fold(&at_max);
+
+        // Lists: more nations than an incident may list.
+        let mut many = s.clone();
+        let codes: Vec<String> = (0..=MAX_INCIDENT_NATIONS)
+            .map(|n| format!("N{n:03}"))
+            .collect();
+        for code in &codes {
+            many.push(json!({"type": "nation_joined", "code": code, "name": code, "kind": "ally"}));
+        }
+        let mut body = open("title", "t".into());
+        body["nations"] = json!(codes);
+        check_refused(&many, body, "nations", "too_many");
+        check_refused(
+            &many,
+            json!({"type": "incident_updated", "id": "INC-1", "nations": codes}),
+            "nations",
+            "too_many",
+        );
+        let mut body = open("title", "t".into());
+        body["nations"] = json!(codes[..MAX_INCIDENT_NATIONS]);
+        many.push(body);
+        fold(&many);
+    }
+
+    #[test]
+    fn the_clock_is_bounded_by_speed_and_span() {
+        use serde_json::json;
+        // The event that once made every read panic.
+        check_refused(
+            &[],
+            json!({"type": "exercise_updated", "name": "Overflow", "edition": "1st", "organiser": "x",
+                   "startex": "2000-01-02T00:00:00Z", "speed": 100000}),
+            "speed",
+            "bad_speed",
+        );
+        let s = setup();
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "speed": MAX_SPEED * 1.01}),
+            "speed",
+            "bad_speed",
+        );
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "speed": 0.0}),
+            "speed",
+            "bad_speed",
+        );
+        // Five wall days at an hour a second is 49 years of exercise time.
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "speed": 3600}),
+            "speed",
+            "time_out_of_range",
+        );
+        let mut fast = setup();
+        fast[0] = json!({"type": "exercise_updated", "name": "Fast", "speed": 3600,
+                         "startex": "2026-11-23T08:00:00Z"});
+        check_refused(
+            &fast,
+            json!({"type": "exercise_updated", "endex": "2026-12-28T08:00:00Z"}),
+            "endex",
+            "time_out_of_range",
+        );
+        let mut ok = fast.clone();
+        ok.push(json!({"type": "exercise_updated", "endex": "2026-11-24T08:00:00Z"}));
+        assert_eq!(fold(&ok).exercise.days(), 3600);
+        check_refused(
+            &s,
+            json!({"type": "exercise_updated", "endex": "2101-01-01T00:00:00Z"}),
+            "endex",
+            "time_out_of_range",
         );
     }
 

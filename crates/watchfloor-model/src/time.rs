@@ -96,7 +96,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "bad duration `{text}`: `{number}` has no unit (use s, m, h or d)"
         ));
     }
-    Ok(Duration::seconds(total))
+    Duration::try_seconds(total).ok_or_else(|| format!("duration `{text}` is too long"))
 }
 
 /// A duration as whole days, hours, minutes and seconds (negative counts as zero).
@@ -110,6 +110,42 @@ pub fn day_hms(duration: Duration) -> (i64, i64, i64, i64) {
     )
 }
 
+/// `milliseconds` as a duration, saturating at the longest one chrono has.
+pub fn saturating_milliseconds(milliseconds: i64) -> Duration {
+    Duration::try_milliseconds(milliseconds).unwrap_or(if milliseconds < 0 {
+        Duration::MIN
+    } else {
+        Duration::MAX
+    })
+}
+
+/// The earliest instant the exercise clock reads: 0000-01-01T00:00:00Z.
+pub fn clock_min() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(0, 1, 1)
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .expect("year 0 is a date")
+        .and_utc()
+}
+
+/// The latest instant the exercise clock reads: the end of
+/// [`LATEST_CLOCK_YEAR`](crate::limits::LATEST_CLOCK_YEAR).
+pub fn clock_max() -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(crate::limits::LATEST_CLOCK_YEAR, 12, 31)
+        .and_then(|date| date.and_hms_milli_opt(23, 59, 59, 999))
+        .expect("the latest clock year is a date")
+        .and_utc()
+}
+
+/// `at` moved by `by`, saturating at [`clock_min`] and [`clock_max`]
+/// instead of overflowing.
+pub fn saturating_shift(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    match at.checked_add_signed(by) {
+        Some(moved) => moved.clamp(clock_min(), clock_max()),
+        None if by < Duration::zero() => clock_min(),
+        None => clock_max(),
+    }
+}
+
 impl Exercise {
     /// Wall-clock time spent paused up to `now`, the current pause included.
     pub fn paused_total(&self, now: DateTime<Utc>) -> Duration {
@@ -117,19 +153,28 @@ impl Exercise {
             .paused_at
             .map(|since| (now - since).max(Duration::zero()))
             .unwrap_or_else(Duration::zero);
-        Duration::milliseconds(self.paused_ms) + current
+        saturating_milliseconds(self.paused_ms.max(0))
+            .checked_add(&current)
+            .unwrap_or(Duration::MAX)
     }
 
     /// The exercise clock at wall time `now`: STARTEX plus the unpaused time
-    /// since, scaled by the speed. `None` without a STARTEX.
+    /// since, scaled by the speed. `None` without a STARTEX. Whatever `now`
+    /// and the speed, the clock stays within [`clock_min`]..=[`clock_max`].
     pub fn exercise_time(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let startex = self.startex?;
-        let running = now - startex - self.paused_total(now);
+        let running = (now - startex)
+            .checked_sub(&self.paused_total(now))
+            .unwrap_or(Duration::MIN);
         if running < Duration::zero() {
-            return Some(startex + running);
+            return Some(saturating_shift(startex, running));
         }
+        // Float to integer casts saturate (and NaN becomes 0): no overflow.
         let scaled_ms = (running.num_milliseconds() as f64 * self.speed) as i64;
-        Some(startex + Duration::milliseconds(scaled_ms))
+        Some(saturating_shift(
+            startex,
+            saturating_milliseconds(scaled_ms),
+        ))
     }
 
     /// Exercise days in all (of simulated time), rounded up.
@@ -137,6 +182,7 @@ impl Exercise {
         match (self.startex, self.endex) {
             (Some(startex), Some(endex)) if endex > startex => {
                 let simulated = (endex - startex).num_seconds() as f64 * self.speed;
+                // Saturating cast; validation keeps it to a few thousand.
                 (simulated / 86_400.0).ceil().max(1.0) as u32
             }
             _ => 0,
@@ -151,7 +197,7 @@ impl Exercise {
         if time < startex {
             return 0;
         }
-        let day = ((time - startex).num_seconds() / 86_400 + 1) as u32;
+        let day = u32::try_from((time - startex).num_seconds() / 86_400 + 1).unwrap_or(u32::MAX);
         match self.days() {
             0 => day,
             days => day.min(days),
@@ -162,7 +208,11 @@ impl Exercise {
     /// Frozen while paused; never negative.
     pub fn endex_in(&self, now: DateTime<Utc>) -> Option<Duration> {
         let endex = self.endex?;
-        Some((endex + self.paused_total(now) - now).max(Duration::zero()))
+        let left = match endex.checked_add_signed(self.paused_total(now)) {
+            Some(moved) => moved - now,
+            None => Duration::MAX,
+        };
+        Some(left.max(Duration::zero()))
     }
 
     /// The exercise as seen at `now`.
@@ -264,6 +314,55 @@ mod tests {
             exercise.exercise_time(at("2026-11-24T12:00:00Z")),
             Some(at("2026-11-24T08:00:00Z"))
         );
+    }
+
+    #[test]
+    fn no_exercise_state_makes_a_read_overflow() {
+        // The state the Overflow event used to leave, and worse: every read
+        // saturates instead of panicking.
+        let far_past = DateTime::<Utc>::MIN_UTC;
+        let far_future = DateTime::<Utc>::MAX_UTC;
+        for speed in [100_000.0, f64::MAX, f64::INFINITY, f64::NAN, -1.0, 0.0] {
+            for paused_ms in [0, i64::MAX, i64::MIN] {
+                for paused_at in [None, Some(far_past), Some(far_future)] {
+                    let exercise = Exercise {
+                        name: "Overflow".into(),
+                        startex: Some(at("2000-01-02T00:00:00Z")),
+                        endex: [None, Some(far_future)][usize::from(paused_ms == 0)],
+                        speed,
+                        paused_at,
+                        paused_ms,
+                        ..Exercise::default()
+                    };
+                    for now in [far_past, at("2026-11-23T08:00:00Z"), far_future] {
+                        let view = exercise.view(now);
+                        if let Some(time) = view.exercise_time {
+                            assert!((clock_min()..=clock_max()).contains(&time), "{time}");
+                        }
+                        assert!(view.endex_in_s.unwrap_or(0) >= 0);
+                    }
+                }
+            }
+        }
+        let overflow = Exercise {
+            name: "Overflow".into(),
+            startex: Some(at("2000-01-02T00:00:00Z")),
+            speed: 100_000.0,
+            ..Exercise::default()
+        };
+        let view = overflow.view(at("2026-11-23T08:00:00Z"));
+        assert_eq!(view.exercise_time, Some(clock_max()), "the clock saturates");
+        let text = serde_json::to_string(&view).expect("serialises");
+        let back: ExerciseView = serde_json::from_str(&text).expect("round-trips");
+        assert_eq!(back, view);
+    }
+
+    #[test]
+    fn a_duration_too_long_for_the_clock_is_an_error() {
+        assert!(parse_duration("9999999999999999s")
+            .unwrap_err()
+            .contains("too long"));
+        assert!(parse_duration("99999999999999999999d").is_err());
     }
 
     #[test]

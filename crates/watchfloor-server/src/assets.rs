@@ -4,22 +4,37 @@
 //! Precompressed `.br` / `.gz` siblings are sent to clients that accept them.
 //! `index.html` is `no-cache` (it names the current build's hashed files);
 //! files whose names carry a content hash are cached for a year.
+//!
+//! `index.html` is read for every request and sent with the
+//! `Content-Security-Policy` built from the hashes of its own inline scripts
+//! (`security::document_policy`), so the policy can never drift from the
+//! page: not at start, not after a new build is deployed into the directory
+//! while the server runs. (It is small; it is sent uncompressed, with an
+//! `ETag` so a reload costs a 304.)
 
-use std::path::Path;
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::util::BoxCloneSyncService;
 use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
+use crate::error::Error;
 use crate::operator::OperatorError;
+use crate::security;
+
+type IndexService = BoxCloneSyncService<Request, Response, Infallible>;
 
 /// The app's files.
 #[derive(Clone)]
 pub struct Assets {
-    files: ServeDir<ServeFile>,
+    files: ServeDir<IndexService>,
+    index: Arc<PathBuf>,
 }
 
 impl Assets {
@@ -32,26 +47,90 @@ impl Assets {
                 dir.display()
             )));
         }
+        let index = Arc::new(index);
+        let page = index.clone();
+        let fallback = BoxCloneSyncService::new(tower::service_fn(move |request: Request| {
+            let page = page.clone();
+            let (parts, _) = request.into_parts();
+            async move { Ok::<_, Infallible>(index_page(&page, &parts.method, &parts.headers).await) }
+        }));
         let files = ServeDir::new(dir)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(
-                ServeFile::new(index)
-                    .precompressed_br()
-                    .precompressed_gzip(),
-            );
-        Ok(Assets { files })
+            // A directory (`/`) is an app route too: the fallback answers it.
+            .append_index_html_on_directories(false)
+            .fallback(fallback);
+        Ok(Assets { files, index })
     }
 
     /// Answers a request for a file or an app route.
     pub async fn serve(&self, request: Request) -> Response {
         let hashed = looks_hashed(request.uri().path());
-        let response = match self.files.clone().oneshot(request).await {
-            Ok(response) => response.map(Body::new),
-            Err(never) => match never {},
+        let response = if request.uri().path() == "/index.html" {
+            let (parts, _) = request.into_parts();
+            index_page(&self.index, &parts.method, &parts.headers).await
+        } else {
+            match self.files.clone().oneshot(request).await {
+                Ok(response) => response.map(Body::new),
+                Err(error) => Error::Internal(format!("serving a file: {error}")).into_response(),
+            }
         };
         with_cache_control(response, hashed)
     }
+}
+
+/// `index.html` as it is on disk now, with the policy of its own inline scripts.
+async fn index_page(path: &Path, method: &Method, headers: &HeaderMap) -> Response {
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let html = match tokio::fs::read_to_string(path).await {
+        Ok(html) => html,
+        Err(error) => {
+            // Between two builds (Trunk empties the directory first): the
+            // next reload finds the new page.
+            tracing::warn!(path = %path.display(), %error, "index.html cannot be read");
+            return Error::Unavailable(format!(
+                "the app's page cannot be read ({error}): a new version may be being deployed; reload in a moment"
+            ))
+            .into_response();
+        }
+    };
+    let policy = security::document_policy(security::inline_scripts(&html));
+    let etag = format!("\"{}\"", &crate::auth::sha256_hex(&html)[..32]);
+    let fresh = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|tag| tag.trim() == etag || tag.trim() == "*");
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        html.into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(etag) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    match HeaderValue::from_str(&policy) {
+        Ok(policy) => {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        Err(error) => {
+            return Error::Internal(format!("the page's policy is not a header: {error}"))
+                .into_response()
+        }
+    }
+    response
 }
 
 fn with_cache_control(mut response: Response, hashed: bool) -> Response {

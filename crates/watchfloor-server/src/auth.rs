@@ -37,6 +37,10 @@ pub const SESSION_COOKIE: &str = "watchfloor_session";
 /// running through an exercise.
 pub const SESSION_DAYS: i64 = 30;
 
+/// The live browser sessions one token may have; signing in once more ends
+/// its oldest, so sign-ins cannot grow the session table without bound.
+pub const SESSIONS_PER_TOKEN: usize = 100;
+
 /// Token texts start with this, so a leaked one is recognisable.
 const TOKEN_PREFIX: &str = "wf_";
 

@@ -29,6 +29,29 @@ pub struct Config {
     pub credential_recheck: Duration,
     /// The largest request body accepted (413 beyond).
     pub body_limit: usize,
+    /// How long an `Idempotency-Key` is remembered (per token): a retry
+    /// within it is answered with the first request's seqs; after it the key
+    /// is forgotten (and deleted), so the table stays bounded.
+    pub idempotency_window: chrono::Duration,
+    /// Connections open at once, overall (503 and closed beyond).
+    pub max_connections: usize,
+    /// Connections open at once from one client address.
+    pub max_connections_per_ip: usize,
+    /// Event streams open at once, overall (503 beyond).
+    pub max_streams: usize,
+    /// Event streams open at once from one client address.
+    pub max_streams_per_ip: usize,
+    /// A request head must arrive within this of its first byte (or of the
+    /// connection's start); else the connection is closed.
+    pub header_timeout: Duration,
+    /// A connection with no request under way and no byte sent or received
+    /// for this long is closed.
+    pub idle_timeout: Duration,
+    /// A request body must arrive within this of its head (408 beyond).
+    pub body_timeout: Duration,
+    /// A write that makes no progress for this long (a client that does not
+    /// read its stream) closes the connection.
+    pub stalled_stream_timeout: Duration,
 }
 
 impl Config {
@@ -44,14 +67,29 @@ impl Config {
             heartbeat: Duration::from_secs(15),
             credential_recheck: Duration::from_secs(10),
             body_limit: 1024 * 1024,
+            idempotency_window: chrono::Duration::hours(24),
+            max_connections: 10_000,
+            max_connections_per_ip: 256,
+            max_streams: 8_000,
+            max_streams_per_ip: 128,
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(30),
+            stalled_stream_timeout: Duration::from_secs(30),
         }
     }
 
     /// Refuses values the server cannot run with, before anything is opened.
     pub(crate) fn check(&self) -> Result<(), OperatorError> {
-        if !(self.speed.is_finite() && (0.001..=100_000.0).contains(&self.speed)) {
+        // The model's own bounds: a faster clock would be refused at the
+        // player's first event.
+        let (min, max) = (
+            watchfloor_model::limits::MIN_SPEED,
+            watchfloor_model::limits::MAX_SPEED,
+        );
+        if !(self.speed.is_finite() && (min..=max).contains(&self.speed)) {
             return Err(OperatorError::Setting(format!(
-                "--speed {} must be between 0.001 and 100000",
+                "--speed {} must be between {min} and {max}",
                 self.speed
             )));
         }
@@ -59,6 +97,40 @@ impl Config {
             return Err(OperatorError::Setting(
                 "--public-delay cannot be negative".into(),
             ));
+        }
+        // The embargo's cutoff (now minus the delay) must stay on the calendar.
+        let longest = watchfloor_model::limits::MAX_SCHEDULE_DAYS;
+        if self.public_delay > chrono::Duration::days(longest) {
+            return Err(OperatorError::Setting(format!(
+                "--public-delay can be at most {longest} days (the longest exercise)"
+            )));
+        }
+        if self.idempotency_window <= chrono::Duration::zero() {
+            return Err(OperatorError::Setting(
+                "--idempotency-window must be longer than zero (e.g. 24h)".into(),
+            ));
+        }
+        for (flag, value) in [
+            ("--max-connections", self.max_connections),
+            ("--max-connections-per-ip", self.max_connections_per_ip),
+            ("--max-streams", self.max_streams),
+            ("--max-streams-per-ip", self.max_streams_per_ip),
+        ] {
+            if value == 0 {
+                return Err(OperatorError::Setting(format!("{flag} must be at least 1")));
+            }
+        }
+        for (flag, value) in [
+            ("--header-timeout", self.header_timeout),
+            ("--idle-timeout", self.idle_timeout),
+            ("--body-timeout", self.body_timeout),
+            ("--stalled-stream-timeout", self.stalled_stream_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(OperatorError::Setting(format!(
+                    "{flag} must be longer than zero (e.g. 30s)"
+                )));
+            }
         }
         Ok(())
     }

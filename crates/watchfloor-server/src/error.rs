@@ -105,6 +105,12 @@ pub enum Error {
     /// 503: the server is shutting down.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: a cap on open streams is reached.
+    #[error("busy: {}", .0.message)]
+    Busy(Problem),
+    /// 408: the request body did not arrive within the body timeout.
+    #[error("body timeout: {0}")]
+    BodyTimeout(String),
     /// 500: the database failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
@@ -125,7 +131,8 @@ impl Error {
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable(_) | Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::Database(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -133,9 +140,11 @@ impl Error {
     /// What the client is told.
     pub fn problem(&self) -> Problem {
         match self {
-            Error::BadRequest(problem) | Error::Conflict(problem) | Error::Invalid(problem) => {
-                problem.clone()
-            }
+            Error::BadRequest(problem)
+            | Error::Conflict(problem)
+            | Error::Invalid(problem)
+            | Error::Busy(problem) => problem.clone(),
+            Error::BodyTimeout(message) => Problem::new("body_timeout", message.clone()),
             Error::Unauthorized(message) => Problem::new("unauthorized", message.clone()),
             Error::Forbidden(message) => Problem::new("forbidden", message.clone()),
             Error::NotFound(message) => Problem::new("not_found", message.clone()),
@@ -155,7 +164,8 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        let is_busy = matches!(self, Error::Busy(_));
+        if status.is_server_error() && !is_busy {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = (
@@ -169,6 +179,12 @@ impl IntoResponse for Error {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"watchfloor\""),
+            );
+        }
+        if is_busy {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::capacity::RETRY_AFTER.as_secs()),
             );
         }
         response
@@ -199,7 +215,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned);
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            if let Some(timeout) = body_timeout(&rejection) {
+                Error::BodyTimeout(format!("{timeout}: send the whole body at once"))
+            } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Error::TooLarge(
                     "the body is larger than the server accepts (1 MiB by default): post fewer events at once"
                         .into(),
@@ -224,6 +242,20 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         })?;
         Ok(JsonBody { bytes, value })
     }
+}
+
+/// The body timeout behind a failure to read the body, if that was the cause.
+fn body_timeout<'a>(
+    rejection: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a crate::serve::BodyTimeout> {
+    let mut cause = Some(rejection);
+    while let Some(error) = cause {
+        if let Some(timeout) = error.downcast_ref::<crate::serve::BodyTimeout>() {
+            return Some(timeout);
+        }
+        cause = error.source();
+    }
+    None
 }
 
 fn is_json(content_type: &str) -> bool {

@@ -4,9 +4,13 @@
 //! the database. Two views are kept:
 //!
 //! - the *live* view, for commanders and control: every committed event;
-//! - the *released* view, for the public: with an embargo (`--public-delay D`)
-//!   the fold of only the events at least D old, advanced by [`Hub::release`]
-//!   on a timer; with no embargo, the live view itself.
+//! - the *public* view: the fold of the public events only, each redacted
+//!   and renumbered in the public's own dense sequence — public seq N is the
+//!   N-th event a public reader can see — so nothing a public reader gets
+//!   (snapshot `seq`, stream ids, `Last-Event-ID`/`?after=` resume, an
+//!   incident's timeline entries) shows a gap where restricted activity
+//!   happened. With an embargo (`--public-delay D`) only the public events at
+//!   least D old are released, advanced by [`Hub::release`] on a timer.
 //!
 //! Fan-out is a `watch` channel per view carrying the head seq, not a
 //! broadcast of events: a stream remembers the last seq it sent and, whenever
@@ -20,33 +24,47 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
-use watchfloor_model::{redact, Audience, Event, State, Visibility};
+use watchfloor_model::{redact, Audience, Event, EventKind, State, Visibility};
 
 use crate::store::StoredEvent;
 
-/// One event of the log, ready to send.
+/// One event as a stream sends it: its seq in the reader's sequence, its
+/// type and its JSON, serialised once for every reader of that class.
+#[derive(Debug)]
+pub struct Outgoing {
+    pub seq: u64,
+    pub kind: EventKind,
+    pub json: String,
+}
+
+impl Outgoing {
+    fn of(event: &Event) -> Arc<Outgoing> {
+        Arc::new(Outgoing {
+            seq: event.seq,
+            kind: event.body.kind(),
+            json: serde_json::to_string(event).expect("events serialise"),
+        })
+    }
+}
+
+/// One event of the log, as committed.
 #[derive(Debug)]
 pub struct LogEntry {
     pub event: Event,
     pub visibility: Visibility,
     /// The event as readers who see restricted information receive it.
-    pub full_json: String,
-    /// The event as the public receives it; `None` if the public may not see it.
-    pub public_json: Option<String>,
+    pub full: Arc<Outgoing>,
 }
 
 impl LogEntry {
-    /// Serialises an event once for each audience class.
+    /// Serialises an event once for the readers who see everything.
     pub fn new(stored: StoredEvent) -> LogEntry {
         let StoredEvent { event, visibility } = stored;
-        let full_json = serde_json::to_string(&event).expect("events serialise");
-        let public_json = redact::event(&event, visibility, Audience::Public)
-            .map(|public| serde_json::to_string(&public).expect("events serialise"));
+        let full = Outgoing::of(&event);
         LogEntry {
             event,
             visibility,
-            full_json,
-            public_json,
+            full,
         }
     }
 
@@ -54,14 +72,21 @@ impl LogEntry {
         self.event.seq
     }
 
-    /// The JSON `audience` may receive, if any.
-    pub fn json_for(&self, audience: Audience) -> Option<&str> {
-        if audience.sees_restricted() {
-            Some(&self.full_json)
-        } else {
-            self.public_json.as_deref()
-        }
+    /// The event as the public may see it, numbered `public_seq`; `None` if
+    /// the public may not see it at all.
+    fn public(&self, public_seq: u64) -> Option<PublicEntry> {
+        let mut event = redact::event(&self.event, self.visibility, Audience::Public)?;
+        event.seq = public_seq;
+        let out = Outgoing::of(&event);
+        Some(PublicEntry { event, out })
     }
+}
+
+/// One event of the public log: redacted, in the public sequence.
+#[derive(Debug)]
+struct PublicEntry {
+    event: Event,
+    out: Arc<Outgoing>,
 }
 
 /// A cached snapshot body: everything that does not depend on the time of reading.
@@ -78,8 +103,13 @@ pub struct Hub {
     log: RwLock<Vec<Arc<LogEntry>>>,
     live: RwLock<Arc<State>>,
     live_head: watch::Sender<u64>,
-    /// The full state as of the last released event (equal to `live` with no embargo).
+    /// Every public event, redacted, in the public sequence: entry `i` has
+    /// public seq `i + 1`. Released or not (see `released_head`).
+    public_log: RwLock<Vec<PublicEntry>>,
+    /// The public picture: the fold of the released public events, in the
+    /// public sequence (its `seq` is the released public head).
     released: RwLock<Arc<State>>,
+    /// The last public seq released to the public.
     released_head: watch::Sender<u64>,
     public_delay: chrono::Duration,
     /// Pre-serialised snapshot tails: [public, restricted].
@@ -103,26 +133,26 @@ impl Hub {
         let mut live = State::default();
         let mut released = State::default();
         let mut log = Vec::with_capacity(events.len());
+        let mut public_log: Vec<PublicEntry> = Vec::new();
         for stored in events {
             fold(&mut live, &stored.event);
-            if !public_delay.is_zero() && stored.event.at <= cutoff {
-                fold(&mut released, &stored.event);
+            let entry = LogEntry::new(stored);
+            if let Some(public) = entry.public(public_log.len() as u64 + 1) {
+                if public_delay.is_zero() || public.event.at <= cutoff {
+                    fold(&mut released, &public.event);
+                }
+                public_log.push(public);
             }
-            log.push(Arc::new(LogEntry::new(stored)));
+            log.push(Arc::new(entry));
         }
         let head = live.seq;
-        let live = Arc::new(live);
-        let released = if public_delay.is_zero() {
-            live.clone()
-        } else {
-            Arc::new(released)
-        };
         let released_seq = released.seq;
         Hub {
             log: RwLock::new(log),
-            live: RwLock::new(live),
+            live: RwLock::new(Arc::new(live)),
             live_head: watch::Sender::new(head),
-            released: RwLock::new(released),
+            public_log: RwLock::new(public_log),
+            released: RwLock::new(Arc::new(released)),
             released_head: watch::Sender::new(released_seq),
             public_delay,
             snapshots: Mutex::new([None, None]),
@@ -140,7 +170,8 @@ impl Hub {
         *self.live_head.borrow()
     }
 
-    /// The last seq released to the public.
+    /// The last public seq released to the public (the public sequence counts
+    /// only the events a public reader can see).
     pub fn released_head(&self) -> u64 {
         *self.released_head.borrow()
     }
@@ -155,7 +186,10 @@ impl Hub {
         read(&self.live).clone()
     }
 
-    /// The state `audience` reads from (not yet redacted).
+    /// The state `audience` reads from: the live state for restricted
+    /// readers; for the public, the public picture (already without
+    /// restricted incidents and detail, in the public sequence — redacting
+    /// it again changes nothing).
     pub fn state_for(&self, audience: Audience) -> Arc<State> {
         if audience.sees_restricted() {
             self.live_state()
@@ -164,7 +198,7 @@ impl Hub {
         }
     }
 
-    /// A receiver of the head seq `audience` may read up to.
+    /// A receiver of the head seq `audience` may read up to, in that reader's sequence.
     pub fn subscribe(&self, audience: Audience) -> watch::Receiver<u64> {
         if audience.sees_restricted() {
             self.live_head.subscribe()
@@ -173,15 +207,33 @@ impl Hub {
         }
     }
 
-    /// Up to `limit` entries with seqs in `(after, upto]`, in order.
-    pub fn entries(&self, after: u64, upto: u64, limit: usize) -> Vec<Arc<LogEntry>> {
-        let log = read(&self.log);
-        let start = log.partition_point(|entry| entry.seq() <= after);
-        log[start..]
+    /// Up to `limit` events with seqs in `(after, upto]` of `audience`'s
+    /// sequence, in order, as that reader receives them.
+    pub fn entries_for(
+        &self,
+        audience: Audience,
+        after: u64,
+        upto: u64,
+        limit: usize,
+    ) -> Vec<Arc<Outgoing>> {
+        if audience.sees_restricted() {
+            let log = read(&self.log);
+            let start = log.partition_point(|entry| entry.seq() <= after);
+            return log[start..]
+                .iter()
+                .take_while(|entry| entry.seq() <= upto)
+                .take(limit)
+                .map(|entry| entry.full.clone())
+                .collect();
+        }
+        let log = read(&self.public_log);
+        // Public seq `n` is entry `n - 1`.
+        let start = usize::try_from(after).unwrap_or(usize::MAX).min(log.len());
+        let end = usize::try_from(upto).unwrap_or(usize::MAX).min(log.len());
+        log[start..end.max(start)]
             .iter()
-            .take_while(|entry| entry.seq() <= upto)
             .take(limit)
-            .cloned()
+            .map(|entry| entry.out.clone())
             .collect()
     }
 
@@ -189,44 +241,63 @@ impl Hub {
     /// events visible, then wakes the streams.
     pub fn publish(&self, state: Arc<State>, entries: Vec<LogEntry>) {
         let head = state.seq;
-        {
-            let mut log = write(&self.log);
-            log.extend(entries.into_iter().map(Arc::new));
-        }
-        *write(&self.live) = state.clone();
-        if self.public_delay.is_zero() {
-            *write(&self.released) = state;
-            self.released_head.send_replace(head);
+        let new_public: Vec<Event> = {
+            let mut public_log = write(&self.public_log);
+            let mut new_public = Vec::new();
+            for entry in &entries {
+                if let Some(public) = entry.public(public_log.len() as u64 + 1) {
+                    new_public.push(public.event.clone());
+                    public_log.push(public);
+                }
+            }
+            write(&self.log).extend(entries.into_iter().map(Arc::new));
+            new_public
+        };
+        *write(&self.live) = state;
+        // Without an embargo the new public events are released at once.
+        if self.public_delay.is_zero() && !new_public.is_empty() {
+            let public_head = self.fold_released(&new_public);
+            self.released_head.send_replace(public_head);
         }
         self.live_head.send_replace(head);
     }
 
-    /// Releases to the public every event at least `public_delay` old at
-    /// `now`. Returns how many were released. A no-op without an embargo.
+    /// Folds public events into the public picture (in place unless a reader
+    /// still holds the old one: no whole-state copy per commit) and returns
+    /// the new public head.
+    fn fold_released<'a>(&self, events: impl IntoIterator<Item = &'a Event>) -> u64 {
+        let mut released = write(&self.released);
+        let picture = Arc::make_mut(&mut released);
+        for event in events {
+            fold(picture, event);
+        }
+        picture.seq
+    }
+
+    /// Releases to the public every public event at least `public_delay` old
+    /// at `now`. Returns how many were released. A no-op without an embargo.
     pub fn release(&self, now: DateTime<Utc>) -> usize {
         if self.public_delay.is_zero() {
             return 0;
         }
         let cutoff = now - self.public_delay;
         let released_seq = self.released_head();
-        let due: Vec<Arc<LogEntry>> = {
-            let log = read(&self.log);
-            let start = log.partition_point(|entry| entry.seq() <= released_seq);
-            log[start..]
+        let due: Vec<Event> = {
+            let public_log = read(&self.public_log);
+            let start = usize::try_from(released_seq)
+                .unwrap_or(usize::MAX)
+                .min(public_log.len());
+            public_log[start..]
                 .iter()
                 .take_while(|entry| entry.event.at <= cutoff)
-                .cloned()
+                .map(|entry| entry.event.clone())
                 .collect()
         };
-        let Some(last) = due.last() else {
+        if due.is_empty() {
             return 0;
-        };
-        let mut state = (*self.state_for(Audience::Public)).clone();
-        for entry in &due {
-            fold(&mut state, &entry.event);
         }
-        *write(&self.released) = Arc::new(state);
-        self.released_head.send_replace(last.seq());
+        let public_head = self.fold_released(&due);
+        self.released_head.send_replace(public_head);
         due.len()
     }
 
@@ -368,8 +439,13 @@ mod tests {
         for audience in [Audience::Public, Audience::Commander, Audience::Control] {
             let spliced: Snapshot =
                 serde_json::from_str(&hub.snapshot_json(audience, now)).expect("json");
-            let expected = Snapshot::new(&hub.live_state().redacted(audience), audience, now);
+            let expected =
+                Snapshot::new(&hub.state_for(audience).redacted(audience), audience, now);
             assert_eq!(spliced, expected, "{audience:?}");
+            // The public picture is the live one redacted, but in the public sequence.
+            let live = Snapshot::new(&hub.live_state().redacted(audience), audience, now);
+            assert_eq!(spliced.incidents.len(), live.incidents.len());
+            assert_eq!(spliced.nations, live.nations);
             // A second read hits the cache and agrees.
             assert_eq!(
                 hub.snapshot_json(audience, now),
@@ -380,6 +456,63 @@ mod tests {
     }
 
     #[test]
+    fn the_public_sequence_counts_only_what_the_public_sees() {
+        let mut events = events();
+        // Restricted activity between two public events, and a public event after it.
+        events.push(stored(
+            5,
+            31,
+            json!({"type": "incident_updated", "id": "B", "status": "analysing", "note": "SECRET"}),
+        ));
+        let mut update = stored(
+            6,
+            32,
+            json!({"type": "incident_updated", "id": "A", "status": "reported", "note": "Public note"}),
+        );
+        // An update has its incident's visibility (A is public).
+        update.visibility = Visibility::Public;
+        events.push(update);
+        let hub = Hub::rebuild(events, chrono::Duration::zero(), Utc::now());
+        assert_eq!((hub.head(), hub.released_head()), (6, 4));
+        let public: Vec<(u64, String)> = hub
+            .entries_for(Audience::Public, 0, 100, 100)
+            .iter()
+            .map(|entry| (entry.seq, entry.json.clone()))
+            .collect();
+        let seqs: Vec<u64> = public.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 4], "dense, with no gap where 4 and 5 were");
+        for (seq, json) in &public {
+            let event: Event = serde_json::from_str(json).expect("event json");
+            assert_eq!(event.seq, *seq, "the JSON carries the public seq");
+            assert!(!json.contains("SECRET"));
+        }
+        let picture = hub.state_for(Audience::Public);
+        assert_eq!(picture.seq, 4);
+        let timeline: Vec<u64> = picture.incidents[0]
+            .timeline
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(
+            timeline,
+            [3, 4],
+            "timeline entries are in the public sequence too"
+        );
+        let snapshot: serde_json::Value =
+            serde_json::from_str(&hub.snapshot_json(Audience::Public, Utc::now())).expect("json");
+        assert_eq!(snapshot["seq"], 4);
+        // Restricted readers keep the live sequence.
+        assert_eq!(hub.entries_for(Audience::Commander, 0, 100, 100).len(), 6);
+        // Resuming after public seq 2 gives public seqs 3 and 4.
+        let resumed: Vec<u64> = hub
+            .entries_for(Audience::Public, 2, 4, 100)
+            .iter()
+            .map(|entry| entry.seq)
+            .collect();
+        assert_eq!(resumed, [3, 4]);
+    }
+
+    #[test]
     fn an_embargo_releases_events_in_order_as_they_age() {
         let start: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().expect("time");
         let delay = chrono::Duration::minutes(10);
@@ -387,12 +520,13 @@ mod tests {
         assert_eq!((hub.head(), hub.released_head()), (4, 3));
         assert_eq!(hub.state_for(Audience::Public).incidents.len(), 1);
         assert_eq!(hub.release(start + chrono::Duration::minutes(39)), 0);
-        assert_eq!(hub.release(start + chrono::Duration::minutes(40)), 1);
-        assert_eq!(hub.released_head(), 4);
+        // Event 4 is restricted: the public never learns of it, not even as a seq.
+        assert_eq!(hub.release(start + chrono::Duration::minutes(40)), 0);
+        assert_eq!(hub.released_head(), 3);
         assert_eq!(
-            hub.entries(1, 4, 2)
+            hub.entries_for(Audience::Commander, 1, 4, 2)
                 .iter()
-                .map(|e| e.seq())
+                .map(|e| e.seq)
                 .collect::<Vec<_>>(),
             [2, 3]
         );

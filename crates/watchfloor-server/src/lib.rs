@@ -21,12 +21,17 @@
 //!   the `/api/` 404 and 405 fallbacks in the error shape, the app's files,
 //!   and the layers (request metrics, body limit, tracing).
 //! - `serve`: [`serve()`] and [`serve_with_ready`] run [`app`] on a listener the
-//!   caller bound, until the caller's shutdown future resolves.
+//!   caller bound, until the caller's shutdown future resolves; [`serve_app`]
+//!   is their accept loop (HTTP/1.1 with the connection caps and timeouts).
+//! - `capacity`: the caps on open connections and streams (overall and per
+//!   client address) and the connection timeouts.
 //! - `operator`: what the operator runs besides `serve` ([`create_token`],
 //!   [`list_tokens`], [`revoke_token`], [`load_scenario`],
 //!   [`scenario_problems`], [`demo_scenario`]) and [`OperatorError`], every
 //!   reason the server would not start or a command did not finish.
 //! - `telemetry`: [`init_tracing`], logging to stderr filtered by `RUST_LOG`.
+//! - `data_dir`: the data dir on disk, created owner-only (0700, files
+//!   0600), and the exclusive lock one running server holds on it.
 //!
 //! The parts of a running server:
 //!
@@ -34,6 +39,7 @@
 //!   narrow [`store::Store`] trait (a PostgreSQL backend can follow).
 //! - `writer`: the single writer thread — validation, seq and `at`, group
 //!   commit, then publish. Posted and scripted events both go through it.
+//! - [`clock`]: the server's one [`Clock`] (the system's, or a manual one in tests).
 //! - [`hub`]: the live state, the in-memory log, the embargoed public view,
 //!   cached snapshots, and the fan-out that wakes streams.
 //! - [`auth`]: tokens and their [`Role`], sessions, and each request's audience.
@@ -41,6 +47,9 @@
 //! - `player`: the scenario player.
 //! - `openapi`, `metrics`, `assets`: the generated OpenAPI document,
 //!   Prometheus metrics, and the built app's files.
+//! - [`security`]: the headers every response carries (CSP, nosniff,
+//!   no-referrer, `no-store` for the API) and the same-origin check on writes
+//!   made with a browser's session cookie (CSRF).
 //! - `error`: [`Error`], everything a request can meet; every one leaves as
 //!   `{"error": {...}}` with its status.
 //!
@@ -59,7 +68,10 @@
 
 mod assets;
 pub mod auth;
+mod capacity;
+pub mod clock;
 mod config;
+mod data_dir;
 mod error;
 pub mod hub;
 mod metrics;
@@ -68,6 +80,7 @@ mod operator;
 mod player;
 mod router;
 pub mod routes;
+pub mod security;
 mod serve;
 mod state;
 pub mod store;
@@ -75,13 +88,14 @@ mod telemetry;
 mod writer;
 
 pub use auth::Role;
+pub use clock::Clock;
 pub use config::Config;
 pub use error::{Error, ErrorBody, Problem, Result};
 pub use operator::{
     create_token, demo_scenario, list_tokens, load_scenario, revoke_token, scenario_problems,
     OperatorError,
 };
-pub use router::app;
-pub use serve::{serve, serve_with_ready};
+pub use router::{app, catch_panics};
+pub use serve::{serve, serve_app, serve_with_ready};
 pub use state::AppState;
 pub use telemetry::init_tracing;

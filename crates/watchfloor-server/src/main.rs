@@ -54,6 +54,61 @@ struct ServeArgs {
     /// Hold public events back from public readers until they are this old (90s, 15m, 1h).
     #[arg(long, value_name = "DURATION", value_parser = watchfloor_model::time::parse_duration, default_value = "0")]
     public_delay: chrono::Duration,
+    /// How long an Idempotency-Key is remembered, per token (a retry within it appends nothing).
+    #[arg(long, value_name = "DURATION", value_parser = watchfloor_model::time::parse_duration, default_value = "24h")]
+    idempotency_window: chrono::Duration,
+    #[command(flatten)]
+    limits: Limits,
+}
+
+/// What the server holds open at once, and how long it waits for slow clients.
+#[derive(clap::Args)]
+struct Limits {
+    /// Connections open at once; more are answered 503 (with Retry-After) and closed.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_connections: usize,
+    /// Connections open at once from one client address (behind a reverse proxy
+    /// or NAT every client shares one: raise it).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    max_connections_per_ip: usize,
+    /// Event streams open at once; more are answered 503 (with Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 8_000)]
+    max_streams: usize,
+    /// Event streams open at once from one client address.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    max_streams_per_ip: usize,
+    /// A request head must arrive within this of its first byte, else the connection is closed.
+    #[arg(long, value_name = "DURATION", value_parser = std_duration, default_value = "10s")]
+    header_timeout: std::time::Duration,
+    /// A connection with no request under way closes after this long without a byte.
+    #[arg(long, value_name = "DURATION", value_parser = std_duration, default_value = "60s")]
+    idle_timeout: std::time::Duration,
+    /// A request body must arrive within this of its head (408 beyond).
+    #[arg(long, value_name = "DURATION", value_parser = std_duration, default_value = "30s")]
+    body_timeout: std::time::Duration,
+    /// A stream (or any answer) whose client reads nothing for this long is closed.
+    #[arg(long, value_name = "DURATION", value_parser = std_duration, default_value = "30s")]
+    stalled_stream_timeout: std::time::Duration,
+}
+
+impl Limits {
+    fn apply(&self, config: &mut Config) {
+        config.max_connections = self.max_connections;
+        config.max_connections_per_ip = self.max_connections_per_ip;
+        config.max_streams = self.max_streams;
+        config.max_streams_per_ip = self.max_streams_per_ip;
+        config.header_timeout = self.header_timeout;
+        config.idle_timeout = self.idle_timeout;
+        config.body_timeout = self.body_timeout;
+        config.stalled_stream_timeout = self.stalled_stream_timeout;
+    }
+}
+
+/// A length of time as `--public-delay` takes it (90s, 15m, 1h), not negative.
+fn std_duration(text: &str) -> Result<std::time::Duration, String> {
+    watchfloor_model::time::parse_duration(text)?
+        .to_std()
+        .map_err(|_| format!("{text} is negative"))
 }
 
 #[derive(clap::Args)]
@@ -124,6 +179,8 @@ fn serve(args: ServeArgs) -> Result<(), OperatorError> {
     config.scenario = scenario;
     config.speed = args.speed;
     config.public_delay = args.public_delay;
+    config.idempotency_window = args.idempotency_window;
+    args.limits.apply(&mut config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -237,4 +294,51 @@ fn scenario_check(file: &std::path::Path) -> Result<ExitCode, OperatorError> {
     }
     println!("{}: {} problem(s)", file.display(), problems.len());
     Ok(ExitCode::FAILURE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_flags_default_to_the_configs_defaults() {
+        let Cli {
+            command: Command::Serve(args),
+        } = Cli::parse_from(["watchfloor-server", "serve"])
+        else {
+            panic!("serve parses");
+        };
+        let mut config = Config::new("x");
+        args.limits.apply(&mut config);
+        let defaults = Config::new("x");
+        assert_eq!(
+            format!("{config:?}"),
+            format!("{defaults:?}"),
+            "the flags' defaults and Config::new agree"
+        );
+    }
+
+    #[test]
+    fn limit_flags_reach_the_config() {
+        let Cli {
+            command: Command::Serve(args),
+        } = Cli::parse_from([
+            "watchfloor-server",
+            "serve",
+            "--max-streams-per-ip",
+            "7",
+            "--stalled-stream-timeout",
+            "2m",
+        ])
+        else {
+            panic!("serve parses");
+        };
+        let mut config = Config::new("x");
+        args.limits.apply(&mut config);
+        assert_eq!(config.max_streams_per_ip, 7);
+        assert_eq!(
+            config.stalled_stream_timeout,
+            std::time::Duration::from_secs(120)
+        );
+    }
 }

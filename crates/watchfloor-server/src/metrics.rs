@@ -62,7 +62,7 @@ pub struct Metrics {
     append_seconds: Histogram,
     stream_clients: AtomicI64,
     /// By (route, method, status). A std mutex: held for one map update.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
+    requests: Mutex<BTreeMap<(String, &'static str, u16), u64>>,
     snapshot_bytes: [AtomicU64; 2],
 }
 
@@ -80,11 +80,13 @@ impl Metrics {
         self.append_seconds.observe(elapsed);
     }
 
-    /// One HTTP request answered.
-    pub fn request(&self, route: &str, method: &str, status: u16) {
+    /// One HTTP request answered. `route` is a route template (or the one
+    /// label the router gives every unmatched path) and the method is folded
+    /// by [`method_label`], so no request can add a series of its own making.
+    pub fn request(&self, route: &str, method: &axum::http::Method, status: u16) {
         if let Ok(mut requests) = self.requests.lock() {
             *requests
-                .entry((route.to_owned(), method.to_owned(), status))
+                .entry((route.to_owned(), method_label(method), status))
                 .or_default() += 1;
         }
     }
@@ -173,6 +175,25 @@ impl Metrics {
             }
         }
         out
+    }
+}
+
+/// The `method` label: one of the standard methods, or `other` for any
+/// extension method a client makes up (`FOO1`, `FOO2`, …), so the number of
+/// series stays bounded whatever is sent.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
     }
 }
 

@@ -36,6 +36,17 @@ pub enum OperatorError {
     /// cannot open or use write-ahead logging there, or a newer build wrote it.
     #[error("--data-dir {}: {reason}", path.display())]
     DataDir { path: PathBuf, reason: String },
+    /// Another server holds the data dir's lock (`watchfloor.lock`): two
+    /// servers on one log would assign the same seqs.
+    #[error(
+        "--data-dir {}: another watchfloor-server (pid {pid}) is serving it; stop that one first, or give this one another --data-dir",
+        path.display()
+    )]
+    DataDirInUse {
+        path: PathBuf,
+        /// The holder's process id as its lock file says, or `unknown`.
+        pid: String,
+    },
     /// A scenario file that is not a scenario at all (JSON syntax, the header,
     /// an entry that is not an event).
     #[error("{}: {problem} (see `watchfloor-server scenario check`)", path.display())]

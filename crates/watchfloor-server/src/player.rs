@@ -76,13 +76,19 @@ impl Player {
                 let jump_in = scenario
                     .start_offset()
                     .map_err(|problem| unplayable(vec![problem]))?;
-                let wall =
-                    Duration::milliseconds((jump_in.num_milliseconds() as f64 / speed) as i64);
+                // Saturating: an absurd `start_at` gives a STARTEX the
+                // schedule's validation refuses, not an overflow.
+                let wall = watchfloor_model::time::saturating_milliseconds(
+                    (jump_in.num_milliseconds() as f64 / speed) as i64,
+                );
                 let now = Utc::now().trunc_subsecs(3);
                 PlayerProgress {
                     scenario: scenario.name.clone(),
                     scenario_sha256,
-                    startex: working_day_start(now - wall, speed),
+                    startex: working_day_start(
+                        watchfloor_model::time::saturating_shift(now, -wall),
+                        speed,
+                    ),
                     speed,
                     next: 0,
                 }

@@ -1,12 +1,13 @@
 //! [`app`]: the whole HTTP application — every resource's routes, the
 //! fallbacks that keep `/api/` answers in the error shape, and the layers
-//! (request metrics, body limit, tracing).
+//! (a panic becomes a 500, request metrics, body limit, tracing).
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::{Error, ErrorBody, Problem};
@@ -26,10 +27,35 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::meta::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(catch_panics())
+        .layer(middleware::from_fn(crate::security::layer))
         .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// What a panic inside a handler is answered with.
+pub type PanicResponder = fn(Box<dyn std::any::Any + Send + 'static>) -> Response;
+
+/// The layer that turns a panic inside a handler into a 500 in the error
+/// shape (`internal`, no detail), logged with the panic's message: the
+/// request fails, its connection and the server go on. It sits inside the
+/// other layers, so the answer is counted, traced and carries the security
+/// headers like any other. Needs `panic = "unwind"` (the `server` and test
+/// profiles; the `release` profile aborts and is for the app's wasm only).
+pub fn catch_panics() -> CatchPanicLayer<PanicResponder> {
+    CatchPanicLayer::custom(answer_panic as PanicResponder)
+}
+
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|message| (*message).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    // `Error::Internal` is logged at error level and its detail hidden.
+    Error::Internal(format!("a handler panicked: {message}")).into_response()
 }
 
 /// Anything that is not an API route: the app (a file, or `index.html` for
@@ -70,7 +96,9 @@ async fn method_not_allowed(request: Request) -> Response {
 }
 
 /// Counts every answer by route template (not the raw path, which would make
-/// one series per incident id), method and status.
+/// one series per incident id), method and status. Every path no route
+/// matches counts as `fallback` and every made-up method as `other`, so the
+/// number of series is fixed by the code, not by what clients send.
 async fn count_request(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
@@ -80,6 +108,6 @@ async fn count_request(State(state): State<AppState>, request: Request, next: Ne
     let response = next.run(request).await;
     state
         .metrics()
-        .request(&route, method.as_str(), response.status().as_u16());
+        .request(&route, &method, response.status().as_u16());
     response
 }

@@ -10,7 +10,9 @@ use tokio::task::JoinHandle;
 use watchfloor_model::scenario::Scenario;
 
 use crate::assets::Assets;
+use crate::capacity::{Capacity, Timeouts};
 use crate::config::Config;
+use crate::data_dir::DataDirLock;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::operator::OperatorError;
@@ -31,25 +33,35 @@ struct Inner {
     heartbeat: Duration,
     credential_recheck: Duration,
     body_limit: usize,
+    idempotency_window: chrono::Duration,
+    /// Open connections and streams against their caps.
+    capacity: Capacity,
+    timeouts: Timeouts,
     /// The embargo timer and the scenario player, aborted at shutdown. A std
     /// mutex, not tokio's: it is held only to push or take the list, never
     /// across an `.await`.
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    /// The data dir's lock, released at shutdown once the writer has stopped.
+    lock: Mutex<Option<DataDirLock>>,
 }
 
 impl AppState {
-    /// Opens the store, rebuilds the state from the log, starts the writer
-    /// and the embargo timer, and catches the scenario player up (so the
-    /// first screen is full) before returning.
+    /// Locks the data dir (one server per data dir: a second one stops here
+    /// with [`OperatorError::DataDirInUse`]), opens the store, rebuilds the
+    /// state from the log, starts the writer and the embargo timer, and
+    /// catches the scenario player up (so the first screen is full) before
+    /// returning.
     pub async fn start(config: Config) -> Result<AppState, OperatorError> {
         config.check()?;
         let assets = config.assets.as_deref().map(Assets::new).transpose()?;
         let data_dir = config.data_dir.clone();
         let delay = config.public_delay;
-        let (store, hub) = tokio::task::spawn_blocking(move || {
+        let (lock, store, hub) = tokio::task::spawn_blocking(move || {
+            // One server per data dir: the lock comes before the log is read.
+            let lock = DataDirLock::acquire(&data_dir)?;
             let store = SqliteStore::open(&data_dir)?;
             let events = store.events_after(0)?;
-            Ok::<_, OperatorError>((store, Hub::rebuild(events, delay, Utc::now())))
+            Ok::<_, OperatorError>((lock, store, Hub::rebuild(events, delay, Utc::now())))
         })
         .await??;
         tracing::info!(
@@ -76,7 +88,11 @@ impl AppState {
             heartbeat: config.heartbeat,
             credential_recheck: config.credential_recheck,
             body_limit: config.body_limit,
+            idempotency_window: config.idempotency_window,
+            capacity: Capacity::of(&config),
+            timeouts: Timeouts::of(&config),
             tasks: Mutex::new(Vec::new()),
+            lock: Mutex::new(Some(lock)),
         }));
         if !delay.is_zero() {
             let tick = config.embargo_tick;
@@ -118,8 +134,8 @@ impl AppState {
         }
     }
 
-    /// Ends open streams, stops the player and the embargo timer, and lets
-    /// the writer finish what is queued.
+    /// Ends open streams, stops the player and the embargo timer, lets the
+    /// writer finish what is queued, then releases the data dir's lock.
     pub async fn shutdown(&self) {
         self.0.hub.close();
         let tasks = self
@@ -132,6 +148,9 @@ impl AppState {
             task.abort();
         }
         self.0.writer.stop().await;
+        // Nothing writes any more: another server may take the data dir.
+        let lock = self.0.lock.lock().ok().and_then(|mut lock| lock.take());
+        drop(lock);
     }
 
     pub(crate) fn store(&self) -> Arc<dyn Store> {
@@ -165,5 +184,28 @@ impl AppState {
 
     pub(crate) fn body_limit(&self) -> usize {
         self.0.body_limit
+    }
+
+    /// How long an `Idempotency-Key` is remembered.
+    pub(crate) fn idempotency_window(&self) -> chrono::Duration {
+        self.0.idempotency_window
+    }
+
+    pub(crate) fn capacity(&self) -> &Capacity {
+        &self.0.capacity
+    }
+
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.0.timeouts
+    }
+
+    /// Connections open now (on sockets served by [`crate::serve_app`]).
+    pub fn open_connections(&self) -> usize {
+        self.0.capacity.connections()
+    }
+
+    /// Event streams open now.
+    pub fn open_streams(&self) -> usize {
+        self.0.capacity.streams()
     }
 }

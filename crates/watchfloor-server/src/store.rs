@@ -29,8 +29,9 @@ use crate::operator::OperatorError;
 /// The database file inside the data dir.
 pub const DATABASE_FILE: &str = "watchfloor.db";
 
-/// The schema version this build writes.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this build writes (2: idempotency keys are per token
+/// and carry their age).
+const SCHEMA_VERSION: i64 = 2;
 
 /// One event as the log holds it: the event and the visibility it was given
 /// when it was appended.
@@ -40,14 +41,23 @@ pub struct StoredEvent {
     pub visibility: Visibility,
 }
 
-/// An `Idempotency-Key` and what its first request appended.
+/// An `Idempotency-Key` and what its first request appended. Keys belong
+/// to the token that sent them: the same key from two tokens is two keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdempotencyRecord {
+    /// The token that used the key (0: a key kept from before keys were per
+    /// token, which any token's retry still finds until it expires).
+    pub token_id: i64,
     pub key: String,
     /// SHA-256 (hex) of the first request's body.
     pub body_sha256: String,
     pub seqs: Vec<u64>,
+    /// When the key was first used; it is forgotten a window later.
+    pub created_at: DateTime<Utc>,
 }
+
+/// Keys kept from schema 1, before keys belonged to a token.
+pub const LEGACY_KEY_TOKEN: i64 = 0;
 
 /// Where the scenario player is, so a restart resumes exactly there.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +79,9 @@ pub struct Commit {
     pub events: Vec<StoredEvent>,
     pub idempotency: Vec<IdempotencyRecord>,
     pub progress: Option<PlayerProgress>,
+    /// Idempotency keys first used before this time are deleted in the same
+    /// transaction (the writer sets it whenever it records new keys).
+    pub forget_keys_before: Option<DateTime<Utc>>,
 }
 
 impl Commit {
@@ -94,8 +107,14 @@ pub trait Store: Send + Sync + 'static {
     fn events_after(&self, seq: u64) -> Result<Vec<StoredEvent>>;
     /// Writes everything in `commit` atomically and durably, or nothing.
     fn commit(&self, commit: &Commit) -> Result<()>;
-    /// What an idempotency key's first request appended, if the key was used.
-    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>>;
+    /// What a token's idempotency key's first request appended, if the
+    /// token used the key at or after `not_before` (older keys are forgotten).
+    fn idempotency(
+        &self,
+        token_id: i64,
+        key: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>>;
     /// The scenario player's saved progress.
     fn player_progress(&self) -> Result<Option<PlayerProgress>>;
     /// Stores a new token by the SHA-256 of its text; returns its id.
@@ -106,8 +125,15 @@ pub trait Store: Send + Sync + 'static {
     fn revoke_token(&self, id: i64) -> Result<bool>;
     /// The live (not revoked) token with this SHA-256.
     fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>>;
-    /// Stores a browser session by the SHA-256 of its id.
-    fn create_session(&self, sha256: &str, token_id: i64, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Stores a browser session by the SHA-256 of its id, keeping at most
+    /// `keep` sessions for the token: the oldest beyond that are ended.
+    fn create_session(
+        &self,
+        sha256: &str,
+        token_id: i64,
+        expires_at: DateTime<Utc>,
+        keep: usize,
+    ) -> Result<()>;
     /// The token behind a live session: not expired at `now`, its token not revoked.
     fn session(&self, sha256: &str, now: DateTime<Utc>) -> Result<Option<TokenInfo>>;
     /// Ends a session (nothing happens if there is none).
@@ -137,9 +163,17 @@ impl SqliteStore {
             path: data_dir.to_owned(),
             reason,
         };
-        std::fs::create_dir_all(data_dir)
+        // The dir, the database and its -wal and -shm are the owner's only
+        // (0700, 0600): they hold restricted events and every token's hash.
+        crate::data_dir::create(data_dir)
             .map_err(|error| refused(format!("cannot be created: {error}")))?;
         let path = data_dir.join(DATABASE_FILE);
+        let cannot_restrict = |error: std::io::Error| {
+            refused(format!(
+                "cannot make {DATABASE_FILE} readable by its owner only: {error}"
+            ))
+        };
+        crate::data_dir::create_private_file(&path).map_err(cannot_restrict)?;
         let cannot_open = |error: rusqlite::Error| {
             refused(format!("SQLite cannot open {DATABASE_FILE} in it: {error}"))
         };
@@ -153,6 +187,12 @@ impl SqliteStore {
             return Err(refused(format!(
                 "SQLite cannot use write-ahead logging there (its journal mode is {mode}); put the data dir on a local disk"
             )));
+        }
+        // SQLite gives -wal and -shm the database's mode; an older build's
+        // files (0644) are tightened too.
+        for suffix in ["", "-wal", "-shm"] {
+            crate::data_dir::restrict(&crate::data_dir::with_suffix(&path, suffix))
+                .map_err(cannot_restrict)?;
         }
         let version = migrate(&mut connection).map_err(cannot_open)?;
         if version > SCHEMA_VERSION {
@@ -250,6 +290,27 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
              PRAGMA user_version = 1;",
         )?;
     }
+    if version < 2 {
+        // Keys become per token (the primary key changes, so the table is
+        // rebuilt); the keys already there are kept as legacy keys.
+        transaction.execute_batch(&format!(
+            "CREATE TABLE idempotency_v2 (
+                 token_id INTEGER NOT NULL,
+                 key TEXT NOT NULL,
+                 body_sha256 TEXT NOT NULL,
+                 seqs TEXT NOT NULL,
+                 created_at TEXT NOT NULL,
+                 PRIMARY KEY (token_id, key)
+             );
+             INSERT INTO idempotency_v2 (token_id, key, body_sha256, seqs, created_at)
+                 SELECT {LEGACY_KEY_TOKEN}, key, body_sha256, seqs, created_at FROM idempotency;
+             DROP TABLE idempotency;
+             ALTER TABLE idempotency_v2 RENAME TO idempotency;
+             CREATE INDEX idempotency_by_age ON idempotency(created_at);
+             CREATE INDEX sessions_by_age ON sessions(token_id, created_at);
+             PRAGMA user_version = 2;"
+        ))?;
+    }
     transaction.commit()?;
     Ok(version)
 }
@@ -330,7 +391,6 @@ impl Store for SqliteStore {
             .map(|stored| serde_json::to_string(&stored.event.body))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| Error::Internal(format!("an event cannot be serialised: {error}")))?;
-        let now = time_text(Utc::now());
         self.write(|connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
@@ -346,12 +406,26 @@ impl Store for SqliteStore {
                         body,
                     ])?;
                 }
+                if let Some(before) = commit.forget_keys_before {
+                    transaction
+                        .prepare_cached("DELETE FROM idempotency WHERE created_at < ?1")?
+                        .execute([time_text(before)])?;
+                }
                 let mut remember = transaction.prepare_cached(
-                    "INSERT INTO idempotency (key, body_sha256, seqs, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO idempotency (token_id, key, body_sha256, seqs, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (token_id, key) DO UPDATE SET body_sha256 = excluded.body_sha256,
+                         seqs = excluded.seqs, created_at = excluded.created_at",
                 )?;
                 for record in &commit.idempotency {
                     let seqs = serde_json::to_string(&record.seqs).expect("numbers serialise");
-                    remember.execute(params![record.key, record.body_sha256, seqs, now])?;
+                    remember.execute(params![
+                        record.token_id,
+                        record.key,
+                        record.body_sha256,
+                        seqs,
+                        time_text(record.created_at)
+                    ])?;
                 }
             }
             if let Some(progress) = &commit.progress {
@@ -374,26 +448,44 @@ impl Store for SqliteStore {
         })
     }
 
-    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>> {
+    fn idempotency(
+        &self,
+        token_id: i64,
+        key: &str,
+        not_before: DateTime<Utc>,
+    ) -> Result<Option<IdempotencyRecord>> {
         self.read(|connection| {
+            // The token's own key first; a legacy key (from before keys were
+            // per token) only if the token has none.
             let found = connection
                 .query_row(
-                    "SELECT body_sha256, seqs FROM idempotency WHERE key = ?1",
-                    [key],
-                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                    "SELECT token_id, body_sha256, seqs, created_at FROM idempotency
+                     WHERE key = ?1 AND token_id IN (?2, ?3) AND created_at >= ?4
+                     ORDER BY token_id = ?3 LIMIT 1",
+                    params![key, token_id, LEGACY_KEY_TOKEN, time_text(not_before)],
+                    |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            parse_time(&row.get::<_, String>(3)?)?,
+                        ))
+                    },
                 )
                 .optional()?;
             found
-                .map(|(body_sha256, seqs)| {
+                .map(|(token_id, body_sha256, seqs, created_at)| {
                     let seqs = serde_json::from_str(&seqs).map_err(|error| {
                         Error::Internal(format!(
                             "idempotency key `{key}` has unreadable seqs: {error}"
                         ))
                     })?;
                     Ok(IdempotencyRecord {
+                        token_id,
                         key: key.to_owned(),
                         body_sha256,
                         seqs,
+                        created_at,
                     })
                 })
                 .transpose()
@@ -472,16 +564,32 @@ impl Store for SqliteStore {
         })
     }
 
-    fn create_session(&self, sha256: &str, token_id: i64, expires_at: DateTime<Utc>) -> Result<()> {
+    fn create_session(
+        &self,
+        sha256: &str,
+        token_id: i64,
+        expires_at: DateTime<Utc>,
+        keep: usize,
+    ) -> Result<()> {
         let now = Utc::now();
         self.write(|connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Expired sessions are swept whenever someone signs in.
-            connection.execute("DELETE FROM sessions WHERE expires_at <= ?1", [time_text(now)])?;
-            connection.execute(
+            transaction.execute("DELETE FROM sessions WHERE expires_at <= ?1", [time_text(now)])?;
+            transaction.execute(
                 "INSERT INTO sessions (sha256, token_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
                 params![sha256, token_id, time_text(now), time_text(expires_at)],
             )?;
-            Ok(())
+            // A token keeps its `keep` newest sessions: signing in again and
+            // again cannot grow the table.
+            transaction.execute(
+                "DELETE FROM sessions WHERE token_id = ?1 AND sha256 NOT IN
+                     (SELECT sha256 FROM sessions WHERE token_id = ?1
+                      ORDER BY created_at DESC, rowid DESC LIMIT ?2)",
+                params![token_id, i64::try_from(keep).unwrap_or(i64::MAX)],
+            )?;
+            transaction.commit()
         })
     }
 
@@ -566,6 +674,124 @@ mod tests {
         assert_eq!(pragmas(&writer).expect("writer"), ("wal".to_string(), 2));
     }
 
+    /// A database as schema 1 wrote it (frozen here: the migration must
+    /// keep opening those).
+    const SCHEMA_1: &str = "CREATE TABLE events (seq INTEGER PRIMARY KEY, at TEXT NOT NULL,
+            type TEXT NOT NULL, visibility TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE idempotency (key TEXT PRIMARY KEY, body_sha256 TEXT NOT NULL,
+            seqs TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE tokens (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+            role TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT);
+        CREATE TABLE sessions (sha256 TEXT PRIMARY KEY, token_id INTEGER NOT NULL REFERENCES tokens(id),
+            created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+        CREATE INDEX sessions_by_token ON sessions(token_id);
+        CREATE TABLE player (id INTEGER PRIMARY KEY CHECK (id = 1), scenario TEXT NOT NULL,
+            scenario_sha256 TEXT NOT NULL, startex TEXT NOT NULL, speed REAL NOT NULL,
+            next_entry INTEGER NOT NULL);
+        PRAGMA user_version = 1;";
+
+    #[test]
+    fn a_schema_1_database_is_migrated_and_keeps_its_keys_as_legacy_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let recent = time_text(Utc::now() - chrono::Duration::minutes(5));
+        {
+            let old = Connection::open(dir.path().join(DATABASE_FILE)).expect("old db");
+            old.execute_batch(SCHEMA_1).expect("schema 1");
+            old.execute(
+                "INSERT INTO idempotency (key, body_sha256, seqs, created_at) VALUES ('k', 'aa', '[1]', ?1)",
+                [&recent],
+            )
+            .expect("old key");
+        }
+        let store = SqliteStore::open(dir.path()).expect("migrated");
+        let version: i64 = store
+            .read(|c| Ok(c.query_row("PRAGMA user_version", [], |row| row.get(0))?))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        let day_ago = Utc::now() - chrono::Duration::hours(24);
+        // Any token's retry across the upgrade still finds the old key...
+        let found = store.idempotency(7, "k", day_ago).expect("read");
+        assert_eq!(
+            found.map(|r| (r.token_id, r.seqs)),
+            Some((LEGACY_KEY_TOKEN, vec![1]))
+        );
+        // ...but a token's own key comes first, and keys are per token.
+        let record = |token_id, body: &str| IdempotencyRecord {
+            token_id,
+            key: "k".into(),
+            body_sha256: body.into(),
+            seqs: vec![2],
+            created_at: Utc::now(),
+        };
+        store
+            .commit(&Commit {
+                idempotency: vec![record(7, "bb"), record(8, "cc")],
+                ..Commit::default()
+            })
+            .expect("commit");
+        let own = |token| {
+            store
+                .idempotency(token, "k", day_ago)
+                .expect("read")
+                .map(|r| r.body_sha256)
+        };
+        assert_eq!(own(7).as_deref(), Some("bb"));
+        assert_eq!(own(8).as_deref(), Some("cc"));
+        // Keys older than the window are not found, and go at the next insert.
+        assert_eq!(
+            store
+                .idempotency(7, "k", Utc::now() + chrono::Duration::seconds(1))
+                .expect("read"),
+            None
+        );
+        store
+            .commit(&Commit {
+                idempotency: vec![IdempotencyRecord {
+                    key: "new".into(),
+                    ..record(9, "dd")
+                }],
+                forget_keys_before: Some(Utc::now() + chrono::Duration::seconds(1)),
+                ..Commit::default()
+            })
+            .expect("commit");
+        let left: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM idempotency", [], |row| row.get(0))?))
+            .expect("count");
+        assert_eq!(left, 1, "only the key just inserted is left");
+    }
+
+    #[test]
+    fn a_token_keeps_only_its_newest_sessions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path()).expect("open");
+        let id = store.create_token(Role::Control, "c", "cc").expect("token");
+        let other = store
+            .create_token(Role::Commander, "o", "oo")
+            .expect("token");
+        let later = Utc::now() + chrono::Duration::hours(1);
+        store
+            .create_session("o1", other, later, 3)
+            .expect("session");
+        for n in 0..5 {
+            store
+                .create_session(&format!("s{n}"), id, later, 3)
+                .expect("session");
+        }
+        let live: Vec<bool> = (0..5)
+            .map(|n| {
+                store
+                    .session(&format!("s{n}"), Utc::now())
+                    .expect("read")
+                    .is_some()
+            })
+            .collect();
+        assert_eq!(live, [false, false, true, true, true]);
+        assert!(
+            store.session("o1", Utc::now()).expect("read").is_some(),
+            "another token's session stays"
+        );
+    }
+
     #[test]
     fn revoking_a_token_ends_its_sessions() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -574,7 +800,7 @@ mod tests {
             .create_token(Role::Commander, "alice", "aa")
             .expect("token");
         let later = Utc::now() + chrono::Duration::hours(1);
-        store.create_session("ss", id, later).expect("session");
+        store.create_session("ss", id, later, 10).expect("session");
         assert_eq!(
             store.session("ss", Utc::now()).expect("read").map(|t| t.id),
             Some(id)

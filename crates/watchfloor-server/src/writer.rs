@@ -38,11 +38,16 @@ pub struct Pending {
     pub at: Option<DateTime<Utc>>,
 }
 
-/// An `Idempotency-Key` with the SHA-256 of the body it came with.
+/// An `Idempotency-Key` with the SHA-256 of the body it came with, the
+/// token that sent it (keys are per token) and how long it is remembered.
 #[derive(Clone, Debug)]
 pub struct Idempotency {
+    pub token_id: i64,
     pub key: String,
     pub body_sha256: String,
+    /// A key first used longer ago than this is forgotten: the request is a
+    /// new one, and the old record is deleted.
+    pub window: chrono::Duration,
 }
 
 /// What an append did.
@@ -161,8 +166,8 @@ struct Group {
     head: u64,
     last_at: DateTime<Utc>,
     commit: Commit,
-    /// Keys first used in this group (not yet in the store).
-    keys: HashMap<String, IdempotencyRecord>,
+    /// Keys first used in this group (not yet in the store), by token and key.
+    keys: HashMap<(i64, String), IdempotencyRecord>,
 }
 
 impl Worker {
@@ -265,9 +270,18 @@ impl Worker {
             progress,
         } = request;
         if let Some(idempotency) = &idempotency {
-            let earlier = match group.keys.get(&idempotency.key) {
+            let not_before = now
+                .checked_sub_signed(idempotency.window)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            let earlier = match group
+                .keys
+                .get(&(idempotency.token_id, idempotency.key.clone()))
+            {
                 Some(record) => Some(record.clone()),
-                None => self.store.idempotency(&idempotency.key)?,
+                None => {
+                    self.store
+                        .idempotency(idempotency.token_id, &idempotency.key, not_before)?
+                }
             };
             if let Some(earlier) = earlier {
                 return if earlier.body_sha256 == idempotency.body_sha256 {
@@ -321,11 +335,26 @@ impl Worker {
         let seqs: Vec<u64> = stored.iter().map(|stored| stored.event.seq).collect();
         if let Some(idempotency) = idempotency {
             let record = IdempotencyRecord {
+                token_id: idempotency.token_id,
                 key: idempotency.key.clone(),
                 body_sha256: idempotency.body_sha256,
                 seqs: seqs.clone(),
+                created_at: now,
             };
-            group.keys.insert(idempotency.key, record.clone());
+            // Expired keys go in the same transaction as new ones, so the
+            // table holds about one window's keys.
+            let forget = now
+                .checked_sub_signed(idempotency.window)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
+            group.commit.forget_keys_before = Some(
+                group
+                    .commit
+                    .forget_keys_before
+                    .map_or(forget, |before| before.min(forget)),
+            );
+            group
+                .keys
+                .insert((idempotency.token_id, idempotency.key), record.clone());
             group.commit.idempotency.push(record);
         }
         if progress.is_some() {

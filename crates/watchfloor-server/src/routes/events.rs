@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
+use watchfloor_model::limits::MAX_BATCH_EVENTS;
 use watchfloor_model::EventBody;
 
 use crate::auth::{sha256_hex, Control};
@@ -47,20 +48,23 @@ pub struct Appended {
 /// durable; streams receive them at the same moment. With an
 /// `Idempotency-Key`, a retry with the same key and body answers the
 /// original seqs without appending again; the same key with another body is
-/// a 409.
+/// a 409. Keys belong to the token that sent them (another token's key of
+/// the same text is another key) and are forgotten after the server's
+/// idempotency window (`--idempotency-window`, 24 hours by default).
 #[utoipa::path(
     post, path = "/api/v1/events", tag = "write",
     request_body(content = PostedEvents, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: 1 to 200 printable characters, unique per batch")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: 1 to 200 printable characters, unique per batch; per token, remembered for the idempotency window (24 h by default)")),
     responses(
         (status = 201, description = "Appended and durable", body = Appended),
         (status = 400, description = "The body is not JSON, or the Idempotency-Key is malformed", body = ErrorBody),
         (status = 401, description = "No credentials, or an unknown or revoked token", body = ErrorBody),
-        (status = 403, description = "The credentials cannot post (a commander token, or ?audience=public)", body = ErrorBody),
+        (status = 403, description = "The credentials cannot post (a commander token, or ?audience=public); or `cross_origin`: the session cookie sent from another site's page, or without `Origin` and `Sec-Fetch-Site`", body = ErrorBody),
         (status = 409, description = "A duplicate incident id, or an Idempotency-Key reused with another body", body = ErrorBody),
         (status = 413, description = "The body is over the limit (1 MiB)", body = ErrorBody),
+        (status = 408, description = "`body_timeout`: the body did not arrive within the body timeout (30 s by default) of the request's head", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
-        (status = 422, description = "Not a valid event, or an event the exercise's state makes impossible; `field` and `index` say where", body = ErrorBody),
+        (status = 422, description = "Not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
 )]
@@ -71,9 +75,16 @@ pub async fn events_create(
     body: JsonBody,
 ) -> Result<Response> {
     let started = Instant::now();
+    let token_id = caller
+        .identity
+        .as_ref()
+        .map(|identity| identity.token.id)
+        .ok_or_else(|| Error::Internal("a control caller without a token".into()))?;
     let idempotency = idempotency_key(&headers)?.map(|key| Idempotency {
+        token_id,
         key,
         body_sha256: sha256_hex(&body.bytes),
+        window: state.idempotency_window(),
     });
     let (events, array) = parse_events(&body.value)?;
     let appended = state
@@ -138,6 +149,15 @@ fn parse_events(value: &Value) -> Result<(Vec<Pending>, bool)> {
         return Err(Error::Invalid(Problem::new(
             "no_events",
             "the array is empty: post at least one event",
+        )));
+    }
+    if items.len() > MAX_BATCH_EVENTS {
+        return Err(Error::Invalid(Problem::new(
+            "too_many_events",
+            format!(
+                "the array has {} events; post at most {MAX_BATCH_EVENTS} at once (split it into several posts)",
+                items.len()
+            ),
         )));
     }
     let events = items

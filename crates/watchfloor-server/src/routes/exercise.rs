@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
     params(super::AudienceParam),
     responses(
         (status = 200, description = "The state for the caller's audience", body = Snapshot),
+        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
@@ -39,7 +40,7 @@ pub async fn snapshot_get(State(state): State<AppState>, caller: Caller) -> impl
     (
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-cache"),
+            (header::CACHE_CONTROL, "no-store"),
         ],
         body,
     )
@@ -51,6 +52,7 @@ pub async fn snapshot_get(State(state): State<AppState>, caller: Caller) -> impl
     params(super::AudienceParam),
     responses(
         (status = 200, description = "The exercise at the time of reading", body = ExerciseView),
+        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),

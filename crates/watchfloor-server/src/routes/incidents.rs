@@ -114,6 +114,7 @@ pub async fn incidents_list(
     params(("id" = String, Path, description = "The incident id, e.g. CC-042"), super::AudienceParam),
     responses(
         (status = 200, description = "The incident", body = Incident),
+        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
         (status = 404, description = "No such incident visible to the caller", body = ErrorBody),
     ),

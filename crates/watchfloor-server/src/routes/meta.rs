@@ -1,13 +1,15 @@
-//! About the server itself: the OpenAPI document, liveness and metrics.
+//! About the server itself: the OpenAPI document, health and metrics.
 
 use axum::extract::State;
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
+use crate::error::{Error, ErrorBody, Result};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,38 +31,56 @@ pub async fn openapi_get() -> impl IntoResponse {
     )
 }
 
-/// Liveness.
+/// Health: whether the server can do its job, and nothing more. It is
+/// unauthenticated, so it carries no count, seq or time that would let the
+/// public watch restricted or embargoed activity.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct Health {
-    /// Always `ok` when the server answers.
+    /// `ok` when the server answers and can accept events.
     pub status: String,
-    /// The last seq in the log.
-    pub seq: u64,
+    /// Why the server is not healthy, in words (never a count or a seq);
+    /// absent when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
-/// Liveness, with the last seq in the log.
+/// Health: `{"status": "ok"}`, without anything about the log.
 #[utoipa::path(
     get, path = "/healthz", tag = "meta",
     responses((status = 200, description = "The server is up", body = Health)),
 )]
-pub async fn health_get(State(state): State<AppState>) -> Json<Health> {
+pub async fn health_get() -> Json<Health> {
     Json(Health {
         status: "ok".into(),
-        seq: state.hub().head(),
+        reason: None,
     })
 }
 
-/// Prometheus metrics.
+/// Prometheus metrics, for a commander or control credential (a bearer
+/// token or a session cookie): the counts would otherwise show the public
+/// restricted and embargoed activity as it happens.
 #[utoipa::path(
     get, path = "/metrics", tag = "meta",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)),
+    responses(
+        (status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String),
+        (status = 400, description = "An unknown `?audience=`", body = ErrorBody),
+        (status = 401, description = "No credentials, or an unknown or revoked token", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = [])),
 )]
-pub async fn metrics_get(State(state): State<AppState>) -> impl IntoResponse {
-    (
+pub async fn metrics_get(State(state): State<AppState>, caller: Caller) -> Result<Response> {
+    if caller.identity.is_none() {
+        return Err(Error::Unauthorized(
+            "metrics need a commander or control token: send `Authorization: Bearer <token>` (create one with `watchfloor-server token create --role commander`)"
+                .into(),
+        ));
+    }
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         state.metrics().render(state.hub()),
     )
+        .into_response())
 }

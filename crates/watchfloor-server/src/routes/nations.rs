@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     params(super::AudienceParam),
     responses(
         (status = 200, description = "The nations", body = [Nation]),
+        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),

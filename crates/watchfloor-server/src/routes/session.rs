@@ -12,7 +12,7 @@ use watchfloor_model::{Audience, Session};
 
 use crate::auth::{
     random_secret, session_clear_cookie, session_cookie, session_set_cookie, sha256_hex, Caller,
-    SESSION_DAYS,
+    SESSIONS_PER_TOKEN, SESSION_DAYS,
 };
 use crate::error::{Error, ErrorBody, Json, Result};
 use crate::AppState;
@@ -41,7 +41,9 @@ pub struct SignIn {
         (status = 201, description = "Signed in; the `watchfloor_session` cookie is set", body = Session),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "The token is unknown or revoked", body = ErrorBody),
+        (status = 403, description = "`cross_origin`: sent from another site's page (`Origin` or `Sec-Fetch-Site`)", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
+        (status = 408, description = "`body_timeout`: the body did not arrive within the body timeout (30 s by default) of the request's head", body = ErrorBody),
         (status = 422, description = "The body is not `{\"token\": \"...\"}`", body = ErrorBody),
     ),
 )]
@@ -58,7 +60,7 @@ pub async fn session_create(
             return Ok(None);
         };
         let expires_at = Utc::now() + chrono::Duration::days(SESSION_DAYS);
-        store.create_session(&session_hash, token.id, expires_at)?;
+        store.create_session(&session_hash, token.id, expires_at, SESSIONS_PER_TOKEN)?;
         Ok::<_, Error>(Some(token))
     })
     .await??
@@ -87,6 +89,7 @@ pub async fn session_create(
     params(super::AudienceParam),
     responses(
         (status = 200, description = "The caller; `{\"audience\": \"public\"}` when signed out", body = Session),
+        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
@@ -105,7 +108,10 @@ pub async fn session_get(caller: Caller) -> axum::Json<Session> {
 /// Signs out: ends the server-side session and clears the cookie. Always 204.
 #[utoipa::path(
     delete, path = "/api/v1/session", tag = "session",
-    responses((status = 204, description = "Signed out")),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 403, description = "`cross_origin`: the session cookie sent from another site's page, or without `Origin` and `Sec-Fetch-Site`", body = ErrorBody),
+    ),
 )]
 pub async fn session_delete(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     if let Some(session_id) = session_cookie(&headers) {

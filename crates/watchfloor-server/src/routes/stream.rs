@@ -3,7 +3,9 @@
 //! Each message is `id: <seq>`, `event: <type>`, `data: <event JSON>`, the
 //! event redacted for the reader (the public never receives a restricted
 //! incident's events, nor any `detail`; with an embargo it receives events
-//! only once they are released). A stream resumes after the `Last-Event-ID`
+//! only once they are released). A public reader's seqs are the public
+//! sequence (see [`crate::hub`]): dense, so its ids, its `Last-Event-ID` and
+//! `?after=` say nothing about restricted activity. A stream resumes after the `Last-Event-ID`
 //! header (sent by a reconnecting EventSource, so it wins) or `?after=<seq>`;
 //! without either it starts with the next event. A resume point beyond the
 //! log (the server's data was reset) gets an `event: reset` message whose id
@@ -30,6 +32,7 @@ use utoipa::IntoParams;
 use watchfloor_model::Audience;
 
 use crate::auth::{Caller, Identity};
+use crate::capacity::{ClientAddr, Slot};
 use crate::error::{Error, ErrorBody, Problem, Result};
 use crate::hub::Hub;
 use crate::metrics::StreamGuard;
@@ -64,11 +67,13 @@ pub struct StreamQuery {
         (status = 200, description = "`text/event-stream`: `id: <seq>`, `event: <type>`, `data: <event JSON>`; `event: reset` when the resume point is beyond the log; a comment heartbeat every 15 s", content_type = "text/event-stream", body = String),
         (status = 400, description = "`after` or `Last-Event-ID` is not a seq", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
+        (status = 503, description = "`too_many_streams`: the server already holds as many streams as it allows, overall or from this address; `Retry-After` says when to try again", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
 pub async fn stream_get(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     caller: Caller,
     headers: HeaderMap,
     query: Result<Query<StreamQuery>, QueryRejection>,
@@ -76,6 +81,11 @@ pub async fn stream_get(
     let Query(query) = query
         .map_err(|rejection| Error::BadRequest(Problem::new("bad_query", rejection.body_text())))?;
     let after = resume_point(&headers, &query)?;
+    // Held by the stream until it ends: the caps count open streams.
+    let slot = state
+        .capacity()
+        .open_stream(client)
+        .map_err(|refusal| Error::Busy(refusal.problem()))?;
     let hub = state.hub();
     // Subscribe before looking at the head: nothing committed from here on
     // can be missed, and the log is read by seq, so nothing is sent twice.
@@ -112,6 +122,7 @@ pub async fn stream_get(
         queue,
         recheck,
         _client: state.metrics().stream_opened(),
+        _slot: slot,
     };
     let stream = futures_util::stream::unfold(reader, Reader::next);
     let mut response = Sse::new(stream)
@@ -169,11 +180,12 @@ struct Reader {
     audience: Audience,
     head: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
-    /// The last seq considered (sent, or skipped as not for this reader).
+    /// The last seq sent, in this reader's sequence.
     last: u64,
     queue: VecDeque<SseEvent>,
     recheck: Option<Recheck>,
     _client: StreamGuard,
+    _slot: Slot,
 }
 
 impl Reader {
@@ -187,21 +199,19 @@ impl Reader {
             }
             let head = *self.head.borrow_and_update();
             if head > self.last {
-                let entries = self.hub.entries(self.last, head, CHUNK);
+                let entries = self.hub.entries_for(self.audience, self.last, head, CHUNK);
                 if entries.is_empty() {
                     // Cannot happen (the log grows before the head moves); never spin.
                     self.last = head;
                 }
                 for entry in entries {
-                    if let Some(json) = entry.json_for(self.audience) {
-                        self.queue.push_back(
-                            SseEvent::default()
-                                .id(entry.seq().to_string())
-                                .event(entry.event.body.kind())
-                                .data(json),
-                        );
-                    }
-                    self.last = entry.seq();
+                    self.queue.push_back(
+                        SseEvent::default()
+                            .id(entry.seq.to_string())
+                            .event(entry.kind)
+                            .data(entry.json.as_str()),
+                    );
+                    self.last = entry.seq;
                 }
                 continue;
             }

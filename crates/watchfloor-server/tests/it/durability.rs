@@ -279,13 +279,16 @@ async fn a_server_killed_right_after_acknowledging_keeps_every_acknowledged_even
     let missing: Vec<_> = acknowledged.difference(&unique).collect();
     assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
     // The log itself is whole: seqs 1..=N, each once, in order.
-    let health: Value = reqwest::get(format!("{}/healthz", process.url))
+    let snapshot: Value = client
+        .get(format!("{}/api/v1/snapshot", process.url))
+        .bearer_auth(&token)
+        .send()
         .await
-        .expect("health")
+        .expect("snapshot")
         .json()
         .await
         .expect("json");
-    let head = health["seq"].as_u64().expect("seq");
+    let head = snapshot["seq"].as_u64().expect("seq");
     assert_eq!(head, 11 + ids.len() as u64);
     let mut stream = EventStream::open(
         &format!("{}/api/v1/stream?after=0", process.url),

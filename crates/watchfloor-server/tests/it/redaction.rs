@@ -15,8 +15,10 @@ async fn no_public_response_carries_restricted_text() {
     let seqs = server.append(exercise()).await;
     let mut replay =
         EventStream::open(&format!("{url}/api/v1/stream?after=0"), Who::Public, &[]).await;
-    // Each stream ends its read at the last public event.
-    let last_public = *seqs.last().expect("seqs");
+    // Each stream ends its read at the last public event: the fixture's 11
+    // events hold 9 the public may see, so public seq 9.
+    let last_live = *seqs.last().expect("seqs");
+    let last_public = 9;
 
     let public_paths = [
         "/api/v1/snapshot",
@@ -67,8 +69,10 @@ async fn no_public_response_carries_restricted_text() {
     for stream in [&mut live, &mut replay] {
         let messages = stream.until(last_public).await;
         let seqs: Vec<u64> = messages.iter().map(|m| m.seq()).collect();
-        // The restricted incident's events (7 and 9) are dropped; 8 loses its detail.
-        assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 8, 10, 11]);
+        // The restricted incident's events (7 and 9) are dropped, and the
+        // public sequence has no gap where they were: 8 is public 7 (without
+        // its detail), 10 is 8 and 11 is 9.
+        assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         for message in &messages {
             assert!(
                 !message.data.contains(SECRET),
@@ -92,7 +96,7 @@ async fn no_public_response_carries_restricted_text() {
         &[],
     )
     .await;
-    let all = full.until(last_public).await;
+    let all = full.until(last_live).await;
     assert_eq!(all.len(), 11);
     assert!(all.iter().any(|m| m.data.contains(SECRET)));
 }
@@ -112,10 +116,12 @@ async fn a_detail_only_update_leaves_no_public_trace() {
         .append(json!({"type": "nation_status", "code": "EST", "status": "degraded"}))
         .await;
     let next = public.next().await.expect("an event");
+    assert_eq!(next.event.as_deref(), Some("nation_status"));
     assert_eq!(
         next.seq(),
-        marker[0],
-        "the detail-only update (seq {}) is not sent",
-        marker[0] - 1
+        10,
+        "the detail-only update (seq {}) is not sent and leaves no gap: the public's 10th event is seq {}",
+        marker[0] - 1,
+        marker[0]
     );
 }

@@ -115,24 +115,31 @@ impl TestServer {
             .collect()
     }
 
-    /// The last seq in the log.
+    /// The last seq in the log, as control's snapshot says (`/healthz`
+    /// tells the public nothing about the log).
     pub async fn seq(&self) -> u64 {
-        self.get("/healthz").send().await.json()["seq"]
+        self.get("/api/v1/snapshot")
+            .by(self.control())
+            .send()
+            .await
+            .json()["seq"]
             .as_u64()
             .expect("seq")
     }
 
-    /// Serves the router on a free loopback port (once) and returns its base URL.
+    /// Serves the router on a free loopback port (once), through the
+    /// server's own accept loop (its caps and timeouts), and returns its base URL.
     pub async fn listen(&mut self) -> String {
         if self.address.is_none() {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .expect("bind");
             self.address = Some(listener.local_addr().expect("address"));
-            let router = app(self.state.clone());
-            tokio::spawn(async move {
-                let _ = axum::serve(listener, router).await;
-            });
+            tokio::spawn(watchfloor_server::serve_app(
+                listener,
+                self.state.clone(),
+                std::future::pending(),
+            ));
         }
         format!("http://{}", self.address.expect("listening"))
     }
@@ -180,9 +187,13 @@ impl<'a> Call<'a> {
             Who::Bearer(token) => self
                 .request
                 .header(header::AUTHORIZATION, format!("Bearer {token}")),
+            // As the app's own page sends it: a same-origin fetch (the
+            // browser adds `Sec-Fetch-Site`; see `security.rs` for tests of
+            // requests from elsewhere).
             Who::Cookie(session) => self
                 .request
-                .header(header::COOKIE, format!("watchfloor_session={session}")),
+                .header(header::COOKIE, format!("watchfloor_session={session}"))
+                .header("sec-fetch-site", "same-origin"),
         };
         self
     }
