@@ -21,7 +21,6 @@ use std::str::FromStr;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use chrono::Utc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use watchfloor_model::Audience;
@@ -97,9 +96,10 @@ impl Identity {
     pub async fn still_valid(&self, state: &AppState) -> bool {
         let store = state.store();
         let credential = self.credential.clone();
+        let now = state.now();
         let found = tokio::task::spawn_blocking(move || match &credential {
             Credential::Bearer(hash) => store.active_token(hash),
-            Credential::Session(hash) => store.session(hash, Utc::now()),
+            Credential::Session(hash) => store.session(hash, now),
         })
         .await;
         // Fail closed: a stream whose credential cannot be checked ends.
@@ -240,9 +240,10 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>> {
 async fn lookup(state: &AppState, credential: &Credential) -> Result<Option<TokenInfo>> {
     let store = state.store();
     let credential = credential.clone();
+    let now = state.now();
     tokio::task::spawn_blocking(move || match &credential {
         Credential::Bearer(hash) => store.active_token(hash),
-        Credential::Session(hash) => store.session(hash, Utc::now()),
+        Credential::Session(hash) => store.session(hash, now),
     })
     .await?
 }

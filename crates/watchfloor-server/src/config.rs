@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use watchfloor_model::scenario::Scenario;
 
+use crate::clock::Clock;
 use crate::operator::OperatorError;
 
 /// Everything `serve` needs. `main.rs` fills it from the `serve` flags; tests
@@ -52,6 +53,12 @@ pub struct Config {
     /// A write that makes no progress for this long (a client that does not
     /// read its stream) closes the connection.
     pub stalled_stream_timeout: Duration,
+    /// Every "now" the server reads (the system clock; tests hand in a manual one).
+    pub clock: Clock,
+    /// The most the event log's database may grow to, in bytes (`None`: as
+    /// the disk allows). Reaching it is a full disk: the server stops
+    /// writing and shuts down rather than lose or half-write an event.
+    pub max_log_bytes: Option<u64>,
 }
 
 impl Config {
@@ -76,6 +83,8 @@ impl Config {
             idle_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
             stalled_stream_timeout: Duration::from_secs(30),
+            clock: Clock::system(),
+            max_log_bytes: None,
         }
     }
 

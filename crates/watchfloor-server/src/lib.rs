@@ -40,6 +40,8 @@
 //! - `writer`: the single writer thread — validation, seq and `at`, group
 //!   commit, then publish. Posted and scripted events both go through it.
 //! - [`clock`]: the server's one [`Clock`] (the system's, or a manual one in tests).
+//! - [`health`]: whether the server can do its job: a fatal fault (the
+//!   writer died, a commit failed) stops it; a clock behind the log refuses writes.
 //! - [`hub`]: the live state, the in-memory log, the embargoed public view,
 //!   cached snapshots, and the fan-out that wakes streams.
 //! - [`auth`]: tokens and their [`Role`], sessions, and each request's audience.
@@ -73,6 +75,7 @@ pub mod clock;
 mod config;
 mod data_dir;
 mod error;
+pub mod health;
 pub mod hub;
 mod metrics;
 mod openapi;

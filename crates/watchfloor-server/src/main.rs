@@ -17,6 +17,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once at start: the size of `serve`'s flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Serve the API (and the app, with --assets).
     Serve(ServeArgs),
@@ -57,6 +59,10 @@ struct ServeArgs {
     /// How long an Idempotency-Key is remembered, per token (a retry within it appends nothing).
     #[arg(long, value_name = "DURATION", value_parser = watchfloor_model::time::parse_duration, default_value = "24h")]
     idempotency_window: chrono::Duration,
+    /// The most the event log's database may grow to (e.g. 500M, 2G); reaching
+    /// it stops the server like a full disk, with nothing acknowledged lost.
+    #[arg(long, value_name = "SIZE", value_parser = byte_size)]
+    max_log_size: Option<u64>,
     #[command(flatten)]
     limits: Limits,
 }
@@ -102,6 +108,33 @@ impl Limits {
         config.body_timeout = self.body_timeout;
         config.stalled_stream_timeout = self.stalled_stream_timeout;
     }
+}
+
+/// A size in bytes: `1048576`, or with a binary suffix `K`, `M`, `G`
+/// (`500M` is 500 MiB).
+fn byte_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let scale: u64 = match unit.trim().to_ascii_uppercase().trim_end_matches('B') {
+        "" => 1,
+        "K" | "KI" => 1 << 10,
+        "M" | "MI" => 1 << 20,
+        "G" | "GI" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}`: use K, M or G (e.g. 500M)"
+            ))
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(scale))
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| format!("`{text}` is not a size, e.g. 500M or 2G"))
 }
 
 /// A length of time as `--public-delay` takes it (90s, 15m, 1h), not negative.
@@ -180,6 +213,7 @@ fn serve(args: ServeArgs) -> Result<(), OperatorError> {
     config.speed = args.speed;
     config.public_delay = args.public_delay;
     config.idempotency_window = args.idempotency_window;
+    config.max_log_bytes = args.max_log_size;
     args.limits.apply(&mut config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -340,5 +374,16 @@ mod tests {
             config.stalled_stream_timeout,
             std::time::Duration::from_secs(120)
         );
+    }
+
+    #[test]
+    fn sizes_read_with_binary_suffixes() {
+        assert_eq!(byte_size("1048576"), Ok(1 << 20));
+        assert_eq!(byte_size("500M"), Ok(500 << 20));
+        assert_eq!(byte_size("2G"), Ok(2 << 30));
+        assert_eq!(byte_size("64KiB"), Ok(64 << 10));
+        assert!(byte_size("0").is_err());
+        assert!(byte_size("5T").is_err());
+        assert!(byte_size("99999999999G").is_err());
     }
 }

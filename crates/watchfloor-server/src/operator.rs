@@ -19,6 +19,11 @@ use crate::store::{SqliteStore, Store, TokenInfo};
 /// Why the server would not start, or a command did not finish.
 #[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
+    /// The running server hit a fault it cannot serve through (its writer
+    /// died, its event log could not be written): it stopped so that a
+    /// supervisor restarts it. Nothing acknowledged is lost.
+    #[error("the server stopped: {0}; restart it (nothing acknowledged was lost)")]
+    Fatal(String),
     /// A setting the server cannot run with: a flag of `serve` (or the
     /// [`Config`](crate::Config) field behind it), or a token's `--name`.
     #[error("{0}")]

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use watchfloor_model::scenario::{Scenario, Scheduled};
 
 use crate::auth::sha256_hex;
+use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::operator::OperatorError;
 use crate::store::{PlayerProgress, Store};
@@ -25,12 +26,20 @@ use crate::writer::{Pending, Request, Writer};
 /// Requests queued at once while catching up.
 const CATCH_UP_CHUNK: usize = 256;
 
+/// How long the player waits after its `failures`-th failure in a row to
+/// append: 1 s, doubling, at most a minute.
+pub fn retry_pause(failures: u32) -> StdDuration {
+    let seconds = 1u64 << failures.saturating_sub(1).min(6);
+    StdDuration::from_secs(seconds.min(60))
+}
+
 /// The longest the player sleeps before looking at the wall clock again.
 const LONGEST_SLEEP: StdDuration = StdDuration::from_secs(30);
 
 /// A scenario being played.
 pub struct Player {
     writer: Writer,
+    clock: Clock,
     schedule: Vec<Scheduled>,
     progress: PlayerProgress,
 }
@@ -42,6 +51,7 @@ impl Player {
     pub async fn prepare(
         store: std::sync::Arc<dyn Store>,
         writer: Writer,
+        clock: Clock,
         scenario: &Scenario,
         speed: f64,
     ) -> Result<Player, OperatorError> {
@@ -81,7 +91,7 @@ impl Player {
                 let wall = watchfloor_model::time::saturating_milliseconds(
                     (jump_in.num_milliseconds() as f64 / speed) as i64,
                 );
-                let now = Utc::now().trunc_subsecs(3);
+                let now = clock.now().trunc_subsecs(3);
                 PlayerProgress {
                     scenario: scenario.name.clone(),
                     scenario_sha256,
@@ -107,6 +117,7 @@ impl Player {
         );
         Ok(Player {
             writer,
+            clock,
             schedule,
             progress,
         })
@@ -149,23 +160,44 @@ impl Player {
                 answers.push((index, self.writer.submit(request).await?));
             }
             let mut refused_last = false;
+            // The first entry the writer could not append (busy, the clock
+            // behind the log, a store error): the player resumes from it.
+            let mut failure: Option<(usize, Error)> = None;
             for (index, answer) in answers {
                 let answer = answer
                     .await
                     .map_err(|_| Error::Unavailable("the writer stopped".into()))?;
-                refused_last = false;
                 match answer {
-                    Ok(_) => played += 1,
-                    Err(error @ (Error::Invalid(_) | Error::Conflict(_))) => {
+                    Ok(_) => {
+                        played += 1;
+                        refused_last = false;
+                        if let Some((failed, _)) = &failure {
+                            tracing::error!(
+                                entry = ?self.schedule[*failed].entry,
+                                "a later scenario event was appended before this one could be; it is skipped"
+                            );
+                        }
+                        self.progress.next = index + 1;
+                    }
+                    Err(error @ (Error::Invalid(_) | Error::Conflict(_))) if failure.is_none() => {
                         refused_last = true;
                         tracing::error!(
                             entry = ?self.schedule[index].entry,
                             %error,
                             "a scenario event was refused; skipped"
                         );
+                        self.progress.next = index + 1;
                     }
-                    Err(error) => return Err(error),
+                    Err(error) => {
+                        if failure.is_none() {
+                            failure = Some((index, error));
+                        }
+                    }
                 }
+            }
+            if let Some((_, error)) = failure {
+                // `progress.next` is the first entry not appended: tried again.
+                return Err(error);
             }
             self.progress.next = end;
             if refused_last {
@@ -180,18 +212,33 @@ impl Player {
         }
     }
 
-    /// Plays the rest live, sleeping until each event is due; returns after ENDEX.
+    /// Plays the rest live, sleeping until each event is due; returns after
+    /// ENDEX. A failure to append (the writer busy, the clock behind the log,
+    /// a store error) is retried with a growing pause rather than ending the
+    /// exercise's script for good; what was not appended is tried again, so
+    /// nothing is skipped and nothing is played twice.
     pub async fn run(mut self) {
+        let mut failures: u32 = 0;
         while let Some(item) = self.schedule.get(self.progress.next) {
-            let wait = item.at - Utc::now();
-            if wait > Duration::zero() {
-                let wait = wait.to_std().unwrap_or(LONGEST_SLEEP).min(LONGEST_SLEEP);
-                tokio::time::sleep(wait).await;
+            let due = item.at;
+            if due > self.clock.now() {
+                // Never sleep long without looking at the clock again.
+                let wake = self
+                    .clock
+                    .now()
+                    .checked_add_signed(Duration::from_std(LONGEST_SLEEP).unwrap_or_default())
+                    .map_or(due, |wake| wake.min(due));
+                self.clock.sleep_until(wake).await;
                 continue;
             }
-            if let Err(error) = self.catch_up(Utc::now()).await {
-                tracing::error!(%error, "the scenario player stopped");
-                return;
+            match self.catch_up(self.clock.now()).await {
+                Ok(_) => failures = 0,
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    let pause = retry_pause(failures);
+                    tracing::error!(%error, retry_in_s = pause.as_secs(), "the scenario player could not append; it tries again");
+                    tokio::time::sleep(pause).await;
+                }
             }
         }
         tracing::info!("the scenario has been played to its end");
@@ -220,6 +267,12 @@ fn working_day_start(startex: chrono::DateTime<Utc>, speed: f64) -> chrono::Date
 #[cfg(test)]
 mod working_day_tests {
     use super::*;
+
+    #[test]
+    fn failures_are_retried_with_a_growing_pause() {
+        let pauses: Vec<u64> = (1..=9).map(|n| retry_pause(n).as_secs()).collect();
+        assert_eq!(pauses, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
 
     #[test]
     fn real_time_demos_start_at_eight_zulu() {

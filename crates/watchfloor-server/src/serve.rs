@@ -94,9 +94,22 @@ pub async fn serve_with_ready(
     raise_open_file_limit(config.max_connections);
     let state = AppState::start(config).await?;
     ready(address);
-    serve_app(listener, state.clone(), shutdown).await;
+    // A fatal fault (the writer died, the log cannot be written) ends serving
+    // as a shutdown would, and the caller learns it: `main` exits non-zero so
+    // a supervisor restarts the server.
+    let health = state.health().clone();
+    let stop = async move {
+        tokio::select! {
+            () = shutdown => {}
+            _ = health.failed() => {}
+        }
+    };
+    serve_app(listener, state.clone(), stop).await;
     state.shutdown().await;
-    Ok(())
+    match state.health().fatal() {
+        Some(reason) => Err(OperatorError::Fatal(reason)),
+        None => Ok(()),
+    }
 }
 
 /// Serves a started server's [`app`] on `listener` with its caps and

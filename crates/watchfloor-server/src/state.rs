@@ -5,14 +5,16 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::task::JoinHandle;
 use watchfloor_model::scenario::Scenario;
 
 use crate::assets::Assets;
 use crate::capacity::{Capacity, Timeouts};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::data_dir::DataDirLock;
+use crate::health::Health;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::operator::OperatorError;
@@ -28,6 +30,8 @@ struct Inner {
     store: Arc<dyn Store>,
     hub: Arc<Hub>,
     writer: Writer,
+    clock: Clock,
+    health: Arc<Health>,
     metrics: Arc<Metrics>,
     assets: Option<Assets>,
     heartbeat: Duration,
@@ -56,12 +60,18 @@ impl AppState {
         let assets = config.assets.as_deref().map(Assets::new).transpose()?;
         let data_dir = config.data_dir.clone();
         let delay = config.public_delay;
+        let clock = config.clock.clone();
+        let now = clock.now();
+        let max_log_bytes = config.max_log_bytes;
         let (lock, store, hub) = tokio::task::spawn_blocking(move || {
             // One server per data dir: the lock comes before the log is read.
             let lock = DataDirLock::acquire(&data_dir)?;
             let store = SqliteStore::open(&data_dir)?;
+            if let Some(bytes) = max_log_bytes {
+                store.limit_size(bytes)?;
+            }
             let events = store.events_after(0)?;
-            Ok::<_, OperatorError>((lock, store, Hub::rebuild(events, delay, Utc::now())))
+            Ok::<_, OperatorError>((lock, store, Hub::rebuild(events, delay, now)))
         })
         .await??;
         tracing::info!(
@@ -72,17 +82,24 @@ impl AppState {
         let store: Arc<dyn Store> = Arc::new(store);
         let hub = Arc::new(hub);
         let metrics = Arc::new(Metrics::default());
-        let writer =
-            Writer::start(store.clone(), hub.clone(), metrics.clone()).map_err(|source| {
-                OperatorError::Io {
-                    action: "start the writer thread".into(),
-                    source,
-                }
-            })?;
+        let health = Arc::new(Health::default());
+        let writer = Writer::start(
+            store.clone(),
+            hub.clone(),
+            metrics.clone(),
+            clock.clone(),
+            health.clone(),
+        )
+        .map_err(|source| OperatorError::Io {
+            action: "start the writer thread".into(),
+            source,
+        })?;
         let state = AppState(Arc::new(Inner {
             store: store.clone(),
             hub: hub.clone(),
             writer: writer.clone(),
+            clock: clock.clone(),
+            health,
             metrics,
             assets,
             heartbeat: config.heartbeat,
@@ -101,7 +118,7 @@ impl AppState {
                 interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     interval.tick().await;
-                    hub.release(Utc::now());
+                    hub.release(clock.now());
                 }
             });
         }
@@ -115,9 +132,15 @@ impl AppState {
     }
 
     async fn start_player(&self, scenario: &Scenario, speed: f64) -> Result<(), OperatorError> {
-        let mut player =
-            Player::prepare(self.store(), self.0.writer.clone(), scenario, speed).await?;
-        let played = player.catch_up(Utc::now()).await?;
+        let mut player = Player::prepare(
+            self.store(),
+            self.0.writer.clone(),
+            self.0.clock.clone(),
+            scenario,
+            speed,
+        )
+        .await?;
+        let played = player.catch_up(self.now()).await?;
         tracing::info!(played, "scenario caught up");
         if player.finished() {
             tracing::info!("the scenario has been played to its end");
@@ -151,6 +174,21 @@ impl AppState {
         // Nothing writes any more: another server may take the data dir.
         let lock = self.0.lock.lock().ok().and_then(|mut lock| lock.take());
         drop(lock);
+    }
+
+    /// The time now, by the server's one clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+
+    /// The server's clock (tests move a manual one).
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// Whether the server can do its job (see [`crate::health`]).
+    pub fn health(&self) -> &Arc<Health> {
+        &self.0.health
     }
 
     pub(crate) fn store(&self) -> Arc<dyn Store> {

@@ -207,6 +207,31 @@ impl SqliteStore {
         })
     }
 
+    /// Caps the database at about `bytes` (SQLite's `max_page_count`): a
+    /// commit that would grow it further fails as on a full disk, and the
+    /// server stops writing (see `crate::health`) — a bound an operator sets
+    /// on a shared disk, and how the full-disk path is tested for real.
+    pub fn limit_size(&self, bytes: u64) -> Result<(), OperatorError> {
+        let refused = |error: rusqlite::Error| OperatorError::DataDir {
+            path: self.path.clone(),
+            reason: format!("cannot limit the database's size: {error}"),
+        };
+        let connection = self.writer.lock().map_err(|_| OperatorError::DataDir {
+            path: self.path.clone(),
+            reason: "the database writer lock is poisoned".into(),
+        })?;
+        let page_size: u64 = connection
+            .query_row("PRAGMA page_size", [], |row| row.get(0))
+            .map_err(refused)?;
+        let pages = (bytes / page_size.max(1)).max(1);
+        let _: u64 = connection
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |row| {
+                row.get(0)
+            })
+            .map_err(refused)?;
+        Ok(())
+    }
+
     fn write<R>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<R>) -> Result<R> {
         let mut connection = self
             .writer

@@ -18,7 +18,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use tokio::sync::{mpsc, oneshot};
 use watchfloor_model::{Event, EventBody, State, ValidationError};
 
+use crate::clock::Clock;
 use crate::error::{Error, Problem, Result};
+use crate::health::{Health, MAX_CLOCK_SKEW};
 use crate::hub::{Hub, LogEntry};
 use crate::metrics::Metrics;
 use crate::store::{Commit, IdempotencyRecord, PlayerProgress, Store, StoredEvent};
@@ -86,6 +88,8 @@ impl Writer {
         store: Arc<dyn Store>,
         hub: Arc<Hub>,
         metrics: Arc<Metrics>,
+        clock: Clock,
+        health: Arc<Health>,
     ) -> std::io::Result<Writer> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let state = hub.live_state();
@@ -97,10 +101,30 @@ impl Writer {
             store,
             hub,
             metrics,
+            clock,
+            health: health.clone(),
         };
         let thread = std::thread::Builder::new()
             .name("watchfloor-writer".into())
-            .spawn(move || worker.run(receiver))?;
+            .spawn(move || {
+                // A writer that dies (a panic) or stops without being told
+                // to leaves a server that can no longer write: say so, so it
+                // shuts down and a supervisor restarts it.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    worker.run(receiver)
+                })) {
+                    Ok(Ended::Stopped) => {}
+                    Ok(Ended::Failed(reason)) => health.fail(reason),
+                    Err(panic) => {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|text| text.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "a panic".into());
+                        health.fail(format!("the writer thread died: {what}"));
+                    }
+                }
+            })?;
         Ok(Writer {
             sender,
             thread: Arc::new(Mutex::new(Some(thread))),
@@ -134,6 +158,14 @@ impl Writer {
     }
 }
 
+/// The answer to a write the log could not take: nothing was appended.
+fn cannot_write(reason: &str) -> Error {
+    Error::Busy(Problem::new(
+        "log_unwritable",
+        format!("{reason}; nothing was appended, and the server is stopping to be restarted"),
+    ))
+}
+
 fn shutting_down() -> Error {
     Error::Unavailable("the server is shutting down: try again in a moment".into())
 }
@@ -153,6 +185,16 @@ struct Worker {
     head: u64,
     /// The `at` of the last event in the log.
     last_at: DateTime<Utc>,
+    clock: Clock,
+    health: Arc<Health>,
+}
+
+/// Why the writer's loop ended.
+enum Ended {
+    /// Told to stop, or every sender is gone.
+    Stopped,
+    /// A commit failed: the log can no longer be written.
+    Failed(String),
 }
 
 /// The work of one group, before it is committed.
@@ -171,7 +213,7 @@ struct Group {
 }
 
 impl Worker {
-    fn run(mut self, mut receiver: mpsc::Receiver<Message>) {
+    fn run(mut self, mut receiver: mpsc::Receiver<Message>) -> Ended {
         while let Some(message) = receiver.blocking_recv() {
             let mut group = Vec::new();
             let mut stop = false;
@@ -187,18 +229,69 @@ impl Worker {
                 }
             }
             if !group.is_empty() {
-                self.commit_group(group);
+                if let Err(reason) = self.commit_group(group) {
+                    // Answer what is queued, then stop: posters see 503s at
+                    // once rather than wait on a writer that cannot write.
+                    receiver.close();
+                    while let Ok(message) = receiver.try_recv() {
+                        if let Message::Append(_, reply) = message {
+                            let _ = reply.send(Err(cannot_write(&reason)));
+                        }
+                    }
+                    return Ended::Failed(reason);
+                }
             }
             if stop {
                 break;
             }
         }
         tracing::debug!("writer stopped");
+        Ended::Stopped
     }
 
-    fn commit_group(&mut self, requests: Vec<(Request, oneshot::Sender<Result<Appended>>)>) {
+    /// Whether the clock is behind the log by more than the skew allowed:
+    /// then nothing is written, instead of clamping `at` to a time the clock
+    /// has not reached (one jump forward would otherwise hold every later
+    /// event, and the embargo, at the jumped-to time).
+    fn clock_behind(&self, now: DateTime<Utc>) -> Option<String> {
+        let behind = self.last_at - now;
+        if behind <= MAX_CLOCK_SKEW {
+            self.health.set_clock_behind(None);
+            return None;
+        }
+        // The reason is public (`/healthz`): no times, which would date the
+        // last (perhaps restricted) event; the log has them.
+        if !self
+            .health
+            .problem()
+            .is_some_and(|reason| reason.starts_with("the server's clock"))
+        {
+            tracing::error!(now = %now, last_event_at = %self.last_at, "the clock is behind the event log");
+        }
+        let reason = format!(
+            "the server's clock is behind the last event in the log by more than {} s; writes are refused until the clock is right again (check NTP)",
+            MAX_CLOCK_SKEW.num_seconds()
+        );
+        self.health.set_clock_behind(Some(reason.clone()));
+        Some(reason)
+    }
+
+    /// Commits one group; `Err` when the log could not be written (fatal).
+    fn commit_group(
+        &mut self,
+        requests: Vec<(Request, oneshot::Sender<Result<Appended>>)>,
+    ) -> std::result::Result<(), String> {
         let started = Instant::now();
-        let now = Utc::now().trunc_subsecs(3);
+        let now = self.clock.now().trunc_subsecs(3);
+        if let Some(reason) = self.clock_behind(now) {
+            for (_, reply) in requests {
+                let _ = reply.send(Err(Error::Busy(Problem::new(
+                    "clock_behind",
+                    reason.clone(),
+                ))));
+            }
+            return Ok(());
+        }
         let mut group = Group {
             working: None,
             spare: self.spare.take(),
@@ -217,18 +310,19 @@ impl Worker {
             self.spare = group.working.take().or(group.spare.take());
         } else {
             if let Err(error) = self.store.commit(&group.commit) {
-                tracing::error!(%error, "the event log could not be written; the group is refused");
+                // A failed commit (an I/O error, a full disk) leaves nothing
+                // appended; the writer cannot go on as if it might work next
+                // time, so the server stops (see `crate::health`).
+                let reason = format!("the event log could not be written: {error}");
                 for (_, answer) in &mut answers {
                     if answer.is_ok() {
-                        *answer = Err(Error::Internal(format!(
-                            "the event log could not be written ({error}); nothing was appended"
-                        )));
+                        *answer = Err(cannot_write(&reason));
                     }
                 }
                 for (reply, answer) in answers {
                     let _ = reply.send(answer);
                 }
-                return;
+                return Err(reason);
             }
             let appended = group.commit.events.len();
             if let Some(working) = group.working.take() {
@@ -261,6 +355,7 @@ impl Worker {
         for (reply, answer) in answers {
             let _ = reply.send(answer);
         }
+        Ok(())
     }
 
     fn process(&self, group: &mut Group, request: Request, now: DateTime<Utc>) -> Result<Appended> {

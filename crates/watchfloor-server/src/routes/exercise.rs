@@ -5,7 +5,6 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::Utc;
 use watchfloor_model::{ExerciseView, Snapshot};
 
 use crate::auth::Caller;
@@ -33,7 +32,7 @@ pub fn router() -> Router<AppState> {
     security((), ("bearer" = []), ("session" = [])),
 )]
 pub async fn snapshot_get(State(state): State<AppState>, caller: Caller) -> impl IntoResponse {
-    let body = state.hub().snapshot_json(caller.audience, Utc::now());
+    let body = state.hub().snapshot_json(caller.audience, state.now());
     state
         .metrics()
         .snapshot_served(caller.audience.sees_restricted(), body.len());
@@ -63,6 +62,6 @@ pub async fn exercise_get(State(state): State<AppState>, caller: Caller) -> Json
             .hub()
             .state_for(caller.audience)
             .exercise
-            .view(Utc::now()),
+            .view(state.now()),
     )
 }

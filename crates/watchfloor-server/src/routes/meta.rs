@@ -44,16 +44,33 @@ pub struct Health {
     pub reason: Option<String>,
 }
 
-/// Health: `{"status": "ok"}`, without anything about the log.
+/// Health: `{"status": "ok"}`, or `503 {"status": "unhealthy", "reason": …}`
+/// while the server cannot accept events (its clock is behind the log, or
+/// its log can no longer be written and it is stopping) — without anything
+/// about the log itself.
 #[utoipa::path(
     get, path = "/healthz", tag = "meta",
-    responses((status = 200, description = "The server is up", body = Health)),
+    responses(
+        (status = 200, description = "The server is up and accepts events", body = Health),
+        (status = 503, description = "The server cannot accept events; `reason` says why in words", body = Health),
+    ),
 )]
-pub async fn health_get() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-        reason: None,
-    })
+pub async fn health_get(State(state): State<AppState>) -> Response {
+    match state.health().problem() {
+        None => Json(Health {
+            status: "ok".into(),
+            reason: None,
+        })
+        .into_response(),
+        Some(reason) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "unhealthy".into(),
+                reason: Some(reason),
+            }),
+        )
+            .into_response(),
+    }
 }
 
 /// Prometheus metrics, for a commander or control credential (a bearer

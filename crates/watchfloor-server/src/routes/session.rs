@@ -5,7 +5,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use watchfloor_model::{Audience, Session};
@@ -55,11 +54,12 @@ pub async fn session_create(
     let session_id = random_secret()?;
     let session_hash = sha256_hex(&session_id);
     let token_hash = sha256_hex(sign_in.token.trim());
+    let now = state.now();
     let token = tokio::task::spawn_blocking(move || {
         let Some(token) = store.active_token(&token_hash)? else {
             return Ok(None);
         };
-        let expires_at = Utc::now() + chrono::Duration::days(SESSION_DAYS);
+        let expires_at = now + chrono::Duration::days(SESSION_DAYS);
         store.create_session(&session_hash, token.id, expires_at, SESSIONS_PER_TOKEN)?;
         Ok::<_, Error>(Some(token))
     })

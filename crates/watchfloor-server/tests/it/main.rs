@@ -10,6 +10,7 @@ mod connections;
 mod containment;
 mod durability;
 mod embargo;
+mod faults;
 mod fuzz;
 mod limits;
 mod openapi;
