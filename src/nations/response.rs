@@ -22,8 +22,8 @@ pub fn response_medians(incidents: &[Incident], code: &str) -> Vec<ResponseMedia
             let mut times: Vec<Duration> = incidents
                 .iter()
                 .flat_map(|incident| incident.response_times(*milestone))
-                .filter(|(nation, _)| nation == code)
-                .map(|(_, seconds)| Duration::seconds(seconds))
+                .filter(|time| time.nation == code)
+                .map(|time| Duration::seconds(time.seconds))
                 .collect();
             ResponseMedian {
                 milestone: *milestone,

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use watchfloor_model::scenario::Scenario;
-use watchfloor_server::{Config, Role};
+use watchfloor_server::{Config, Role, TlsConfig};
 
 /// How long a test waits for something to appear before it fails. Generous:
 /// these machines are shared; this bounds a hang, it does not time anything.
@@ -36,6 +36,8 @@ pub fn dist() -> PathBuf {
 pub struct Options {
     pub scenario: Option<Scenario>,
     pub public_delay: chrono::Duration,
+    /// Serve HTTPS with this certificate ([`Tls::generate`]).
+    pub tls: Option<Tls>,
 }
 
 impl Default for Options {
@@ -43,6 +45,42 @@ impl Default for Options {
         Options {
             scenario: None,
             public_delay: chrono::Duration::zero(),
+            tls: None,
+        }
+    }
+}
+
+/// A certificate for 127.0.0.1 and localhost made at test time, signed by a
+/// test CA, loaded as `--tls-cert`/`--tls-key` would load it.
+pub struct Tls {
+    pub config: TlsConfig,
+    /// The test CA (PEM): the harness's own client trusts only it.
+    pub ca_pem: String,
+}
+
+impl Tls {
+    pub fn generate() -> Tls {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "Watchfloor e2e CA");
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
+            .expect("CA certificate");
+        let key = KeyPair::generate().expect("server key");
+        let cert = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("server params")
+            .signed_by(&key, &ca)
+            .expect("server certificate");
+        let dir = tempfile::tempdir().expect("cert dir");
+        let cert_file = dir.path().join("cert.pem");
+        let key_file = dir.path().join("key.pem");
+        std::fs::write(&cert_file, format!("{}{}", cert.pem(), ca.pem())).expect("write cert");
+        std::fs::write(&key_file, key.serialize_pem()).expect("write key");
+        Tls {
+            config: TlsConfig::load(&cert_file, &key_file).expect("the certificate loads"),
+            ca_pem: ca.pem(),
         }
     }
 }
@@ -53,6 +91,9 @@ pub struct Server {
     pub data_dir: tempfile::TempDir,
     options_scenario: Option<Scenario>,
     public_delay: chrono::Duration,
+    tls: Option<TlsConfig>,
+    /// Speaks to the server (over HTTPS trusting only the test CA, with TLS).
+    client: reqwest::Client,
     running: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
@@ -63,11 +104,19 @@ impl Server {
             .await
             .expect("bind a free port");
         let addr = listener.local_addr().expect("local addr");
+        let mut client = reqwest::Client::builder();
+        if let Some(tls) = &options.tls {
+            client = client.add_root_certificate(
+                reqwest::Certificate::from_pem(tls.ca_pem.as_bytes()).expect("CA certificate"),
+            );
+        }
         let mut server = Server {
             addr,
             data_dir,
             options_scenario: options.scenario,
             public_delay: options.public_delay,
+            tls: options.tls.map(|tls| tls.config),
+            client: client.build().expect("http client"),
             running: None,
         };
         server.spawn(listener);
@@ -80,7 +129,7 @@ impl Server {
     pub async fn wait_until_ready(&self) {
         let started = Instant::now();
         while started.elapsed() < PATIENCE {
-            if let Ok(response) = reqwest::get(self.url("/healthz")).await {
+            if let Ok(response) = self.client.get(self.url("/healthz")).send().await {
                 if response.status().is_success() {
                     return;
                 }
@@ -95,6 +144,7 @@ impl Server {
         config.assets = Some(dist());
         config.scenario = self.options_scenario.clone();
         config.public_delay = self.public_delay;
+        config.tls = self.tls.clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async move {
@@ -134,7 +184,8 @@ impl Server {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.addr, path)
     }
 
     /// A fresh token for a role.
@@ -147,7 +198,8 @@ impl Server {
     /// Posts events as control; panics unless the server accepts them.
     pub async fn post(&self, events: Value) -> Value {
         let token = self.token(Role::Control);
-        let response = reqwest::Client::new()
+        let response = self
+            .client
             .post(self.url("/api/v1/events"))
             .bearer_auth(token)
             .json(&events)
@@ -187,6 +239,17 @@ impl Browser {
     }
 
     pub async fn start_sized(width: u32, height: u32) -> Browser {
+        Browser::start_with(width, height, &[]).await
+    }
+
+    /// A browser that takes any certificate (for a server with a test
+    /// certificate: [`Options::tls`]).
+    pub async fn start_ignoring_certificate_errors() -> Browser {
+        Browser::start_with(1600, 1000, &["--ignore-certificate-errors"]).await
+    }
+
+    /// A browser with more command-line arguments than the default ones.
+    pub async fn start_with(width: u32, height: u32, extra_args: &[&str]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("free port")
             .local_addr()
@@ -215,10 +278,28 @@ impl Browser {
                 ]
             }
         });
-        let capabilities = match capabilities {
+        let mut capabilities = match capabilities {
             Value::Object(map) => map,
             _ => unreachable!(),
         };
+        if let Some(Value::Array(args)) = capabilities
+            .get_mut("goog:chromeOptions")
+            .and_then(|options| options.get_mut("args"))
+        {
+            args.extend(extra_args.iter().map(|arg| Value::from(*arg)));
+        }
+        // Headless Chromium's window is at least 500 px wide: a phone's
+        // viewport is emulated instead (desktop rendering, scroll bars and
+        // all, so the page is never zoomed out to fit).
+        if width < 500 {
+            if let Some(Value::Object(options)) = capabilities.get_mut("goog:chromeOptions") {
+                options.insert(
+                    "mobileEmulation".into(),
+                    json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0,
+                                             "mobile": false, "touch": false}}),
+                );
+            }
+        }
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let client = loop {

@@ -15,3 +15,4 @@ mod display;
 mod filter;
 mod layout;
 mod security;
+mod tls;

@@ -929,7 +929,10 @@ mod tests {
         );
         assert_eq!(
             incident.response_times(Milestone::Detected),
-            [("EST".to_string(), 120)]
+            [crate::types::ResponseTime {
+                nation: "EST".to_string(),
+                seconds: 120
+            }]
         );
     }
 

@@ -266,7 +266,7 @@ pub struct Incident {
 impl Incident {
     /// Seconds from the inject (its planned time, else the opening) to each
     /// nation's milestone, for nations that reached it.
-    pub fn response_times(&self, milestone: Milestone) -> Vec<(String, i64)> {
+    pub fn response_times(&self, milestone: Milestone) -> Vec<ResponseTime> {
         let start = self
             .inject
             .as_ref()
@@ -275,12 +275,22 @@ impl Incident {
         self.responses
             .iter()
             .filter_map(|(code, response)| {
-                response
-                    .get(milestone)
-                    .map(|at| (code.clone(), (at - start).num_seconds()))
+                response.get(milestone).map(|at| ResponseTime {
+                    nation: code.clone(),
+                    seconds: (at - start).num_seconds(),
+                })
             })
             .collect()
     }
+}
+
+/// How long one nation took from an inject to one of its milestones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseTime {
+    /// The nation's code.
+    pub nation: String,
+    /// Seconds from the inject (its planned time, else the opening) to the milestone.
+    pub seconds: i64,
 }
 
 /// The incident list's shape: an incident without its timeline and responses.

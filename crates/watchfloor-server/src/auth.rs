@@ -29,8 +29,22 @@ use crate::error::{Error, Problem, Result};
 use crate::store::TokenInfo;
 use crate::AppState;
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP.
 pub const SESSION_COOKIE: &str = "watchfloor_session";
+
+/// The session cookie's name over HTTPS: `__Host-` makes the browser keep it
+/// only if it is `Secure`, from an HTTPS answer, with `Path=/` and no
+/// `Domain`, so neither plain HTTP nor a sibling host can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-watchfloor_session";
+
+/// The session cookie's name for a request over HTTPS or not.
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// How long a browser session lasts: long enough for a display screen left
 /// running through an exercise.
@@ -228,7 +242,8 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>> {
             )),
         };
     }
-    let Some(session) = session_cookie(&parts.headers) else {
+    let https = crate::security::over_https(&parts.uri, &parts.extensions);
+    let Some(session) = session_cookie(&parts.headers, https) else {
         return Ok(None);
     };
     let credential = Credential::Session(sha256_hex(session));
@@ -248,30 +263,40 @@ async fn lookup(state: &AppState, credential: &Credential) -> Result<Option<Toke
     .await?
 }
 
-/// The session id in the request's cookies, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+/// The session id in the request's cookies, if any: the cookie of the name
+/// in use ([`session_cookie_name`]). Over HTTPS a plain `watchfloor_session`
+/// is ignored: anyone on the network could have planted it over HTTP.
+pub fn session_cookie(headers: &HeaderMap, https: bool) -> Option<String> {
+    let wanted = session_cookie_name(https);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|value| !value.is_empty())
 }
 
-/// The `Set-Cookie` value that signs a browser in.
-pub fn session_set_cookie(session_id: &str) -> String {
+/// The `Set-Cookie` value that signs a browser in (`Secure` and
+/// `__Host-`-prefixed over HTTPS).
+pub fn session_set_cookie(session_id: &str, https: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        "{}={session_id}; Path=/; HttpOnly; SameSite=Strict;{} Max-Age={}",
+        session_cookie_name(https),
+        if https { " Secure;" } else { "" },
         SESSION_DAYS * 86_400
     )
 }
 
 /// The `Set-Cookie` value that signs a browser out.
-pub fn session_clear_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn session_clear_cookie(https: bool) -> String {
+    format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict;{} Max-Age=0",
+        session_cookie_name(https),
+        if https { " Secure;" } else { "" },
+    )
 }
 
 /// What a token allows; the token's holder reads as its [`Audience`].
@@ -346,6 +371,46 @@ mod tests {
             .body(())
             .expect("request");
         let (parts, _) = request.into_parts();
-        assert_eq!(session_cookie(&parts.headers).as_deref(), Some("abc123"));
+        assert_eq!(
+            session_cookie(&parts.headers, false).as_deref(),
+            Some("abc123")
+        );
+        // Over HTTPS only the `__Host-` cookie counts.
+        assert_eq!(session_cookie(&parts.headers, true), None);
+    }
+
+    #[test]
+    fn over_https_the_cookie_is_secure_and_host_prefixed() {
+        let set = session_set_cookie("abc", true);
+        assert!(
+            set.starts_with("__Host-watchfloor_session=abc; Path=/;"),
+            "{set}"
+        );
+        assert!(
+            set.contains("; Secure;") && !set.contains("Domain"),
+            "{set}"
+        );
+        let plain = session_set_cookie("abc", false);
+        assert!(
+            plain.starts_with("watchfloor_session=abc;") && !plain.contains("Secure"),
+            "{plain}"
+        );
+        assert!(session_clear_cookie(true).starts_with("__Host-watchfloor_session=;"));
+        let request = axum::http::Request::builder()
+            .header(
+                header::COOKIE,
+                "watchfloor_session=planted; __Host-watchfloor_session=real",
+            )
+            .body(())
+            .expect("request");
+        let (parts, _) = request.into_parts();
+        assert_eq!(
+            session_cookie(&parts.headers, true).as_deref(),
+            Some("real")
+        );
+        assert_eq!(
+            session_cookie(&parts.headers, false).as_deref(),
+            Some("planted")
+        );
     }
 }

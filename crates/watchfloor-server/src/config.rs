@@ -7,6 +7,7 @@ use watchfloor_model::scenario::Scenario;
 
 use crate::clock::Clock;
 use crate::operator::OperatorError;
+use crate::tls::TlsConfig;
 
 /// Everything `serve` needs. `main.rs` fills it from the `serve` flags; tests
 /// and benches build it with [`Config::new`] and adjust fields.
@@ -59,6 +60,9 @@ pub struct Config {
     /// the disk allows). Reaching it is a full disk: the server stops
     /// writing and shuts down rather than lose or half-write an event.
     pub max_log_bytes: Option<u64>,
+    /// Serve HTTPS with this certificate and key (`--tls-cert`, `--tls-key`);
+    /// `None`: plain HTTP.
+    pub tls: Option<TlsConfig>,
 }
 
 impl Config {
@@ -85,6 +89,7 @@ impl Config {
             stalled_stream_timeout: Duration::from_secs(30),
             clock: Clock::system(),
             max_log_bytes: None,
+            tls: None,
         }
     }
 

@@ -30,6 +30,8 @@
 //!   [`scenario_problems`], [`demo_scenario`]) and [`OperatorError`], every
 //!   reason the server would not start or a command did not finish.
 //! - `telemetry`: [`init_tracing`], logging to stderr filtered by `RUST_LOG`.
+//! - `tls`: [`TlsConfig`], the certificate and key of `--tls-cert` and
+//!   `--tls-key` (rustls on ring), for serving HTTPS directly.
 //! - `data_dir`: the data dir on disk, created owner-only (0700, files
 //!   0600), and the exclusive lock one running server holds on it.
 //!
@@ -88,6 +90,7 @@ mod serve;
 mod state;
 pub mod store;
 mod telemetry;
+mod tls;
 mod writer;
 
 pub use auth::Role;
@@ -102,3 +105,4 @@ pub use router::{app, catch_panics};
 pub use serve::{serve, serve_app, serve_with_ready};
 pub use state::AppState;
 pub use telemetry::init_tracing;
+pub use tls::TlsConfig;

@@ -63,6 +63,13 @@ struct ServeArgs {
     /// it stops the server like a full disk, with nothing acknowledged lost.
     #[arg(long, value_name = "SIZE", value_parser = byte_size)]
     max_log_size: Option<u64>,
+    /// Serve HTTPS with this PEM certificate chain (the server's certificate
+    /// first); needs --tls-key. The session cookie is then Secure and HSTS is sent.
+    #[arg(long, value_name = "FILE")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    tls_key: Option<PathBuf>,
     #[command(flatten)]
     limits: Limits,
 }
@@ -215,6 +222,20 @@ fn serve(args: ServeArgs) -> Result<(), OperatorError> {
     config.idempotency_window = args.idempotency_window;
     config.max_log_bytes = args.max_log_size;
     args.limits.apply(&mut config);
+    config.tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(watchfloor_server::TlsConfig::load(cert, key)?),
+        (None, None) => None,
+        _ => {
+            return Err(OperatorError::Setting(
+                "--tls-cert and --tls-key go together: give both (a PEM certificate chain and its private key) to serve HTTPS, or neither for plain HTTP".into(),
+            ))
+        }
+    };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -232,7 +253,7 @@ fn serve(args: ServeArgs) -> Result<(), OperatorError> {
         watchfloor_server::serve_with_ready(listener, config, shutdown_signal(), |address| {
             // The xtask and tests wait for exactly this line.
             let mut stdout = std::io::stdout().lock();
-            let _ = writeln!(stdout, "Watchfloor listening on http://{address}/");
+            let _ = writeln!(stdout, "Watchfloor listening on {scheme}://{address}/");
             let _ = stdout.flush();
         })
         .await

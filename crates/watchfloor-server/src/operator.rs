@@ -41,6 +41,16 @@ pub enum OperatorError {
     /// cannot open or use write-ahead logging there, or a newer build wrote it.
     #[error("--data-dir {}: {reason}", path.display())]
     DataDir { path: PathBuf, reason: String },
+    /// `--tls-cert` or `--tls-key` names a file that cannot be served with:
+    /// unreadable, not PEM, no certificate or key in it, or a key that is not
+    /// the certificate's.
+    #[error("{flag} {}: {reason}", path.display())]
+    Tls {
+        /// The flag that named the file.
+        flag: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
     /// Another server holds the data dir's lock (`watchfloor.lock`): two
     /// servers on one log would assign the same seqs.
     #[error(

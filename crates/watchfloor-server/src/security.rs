@@ -11,6 +11,8 @@
 //!   (see `assets`), so its inline scripts run and nothing else inline does.
 //!   Every other response (JSON, the app's files) carries [`NONE_POLICY`]:
 //!   nothing at all may load or run should one be opened as a document.
+//! - `Strict-Transport-Security` (a year, this host only) on every response
+//!   over HTTPS (`--tls-cert`); none over plain HTTP.
 //! - Everything that is not the app's files (`/api/`, `/healthz`,
 //!   `/metrics`) is `Cache-Control: no-store` with `Vary: Cookie,
 //!   Authorization`: what it says depends on who asks, and no cache may keep
@@ -29,8 +31,11 @@
 //! another site cannot set `Authorization` (the server allows no CORS), and
 //! scripts send no `Origin`.
 
-use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use std::convert::Infallible;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -178,7 +183,8 @@ pub async fn layer(request: Request, next: Next) -> Response {
         let path = request.uri().path();
         path == "/api" || path.starts_with("/api/") || path == "/healthz" || path == "/metrics"
     };
-    let mut response = match cross_origin(&request, https(&request)) {
+    let over_https = https(&request);
+    let mut response = match cross_origin(&request, over_https) {
         Some(problem) => (
             StatusCode::FORBIDDEN,
             axum::Json(ErrorBody { error: problem }),
@@ -201,6 +207,12 @@ pub async fn layer(request: Request, next: Next) -> Response {
             HeaderValue::from_static(NONE_POLICY),
         );
     }
+    if over_https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(crate::tls::HSTS),
+        );
+    }
     if reader_dependent {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.append(
@@ -213,14 +225,32 @@ pub async fn layer(request: Request, next: Next) -> Response {
 
 /// Marks a request that came over HTTPS, so this server's own origin is
 /// `https://…`: whatever serves TLS adds it to every request
-/// (`router.layer(axum::Extension(security::Https))`). HTTP/2 requests also
+/// (`serve` does, on a TLS listener). HTTP/2 requests also
 /// say their scheme themselves.
 #[derive(Clone, Copy, Debug)]
 pub struct Https;
 
 /// Whether the request came over HTTPS.
 fn https(request: &Request) -> bool {
-    request.uri().scheme_str() == Some("https") || request.extensions().get::<Https>().is_some()
+    over_https(request.uri(), request.extensions())
+}
+
+/// Whether a request with this URI and these extensions came over HTTPS.
+pub fn over_https(uri: &Uri, extensions: &Extensions) -> bool {
+    uri.scheme_str() == Some("https") || extensions.get::<Https>().is_some()
+}
+
+/// A handler's view of [`over_https`] (for the session cookie's name and
+/// attributes).
+#[derive(Clone, Copy, Debug)]
+pub struct OverHttps(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for OverHttps {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(OverHttps(over_https(&parts.uri, &parts.extensions)))
+    }
 }
 
 /// Why a request must be refused as a cross-origin write, if it must.
@@ -267,7 +297,7 @@ pub fn cross_origin(request: &Request, https: bool) -> Option<Problem> {
         }
         None => match fetch_site {
             Some(site) => refuse(format!("the browser says it comes from a `{site}` page")),
-            None if session_cookie(headers).is_some() => refuse(
+            None if session_cookie(headers, https).is_some() => refuse(
                 "it carries the session cookie but neither `Origin` nor `Sec-Fetch-Site`, which every browser sends from a page"
                     .into(),
             ),

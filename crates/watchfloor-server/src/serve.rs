@@ -21,6 +21,12 @@
 //!   much, plus the kernel's socket buffers and the stream's own read-ahead
 //!   (at most one chunk of the log), until the stalled timeout.
 //!
+//! - **TLS** (`Config::tls`): the handshake runs over the watched socket
+//!   under the same watchdog (the header timeout, from the connection's
+//!   start, bounds the handshake and the first request's head together);
+//!   requests carry `security::Https`, and refused connections get their
+//!   `503` after a handshake within the refusal's linger.
+//!
 //! Not hyper's `header_read_timeout` (it runs from when a connection starts
 //! waiting for a head, so it would also cut every idle kept-alive connection
 //! at the header timeout), nor tower-http's `RequestBodyTimeoutLayer` (it
@@ -49,6 +55,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
 use tokio::time::{Instant, Sleep};
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::capacity::{Refusal, Slot, Timeouts, RETRY_AFTER};
@@ -56,7 +63,9 @@ use crate::config::Config;
 use crate::error::ErrorBody;
 use crate::operator::OperatorError;
 use crate::router::app;
+use crate::security::Https;
 use crate::state::AppState;
+use crate::tls::TlsConfig;
 
 /// The most a connection buffers for writing (and for reading a request
 /// head) before it waits for the socket.
@@ -92,6 +101,7 @@ pub async fn serve_with_ready(
         source,
     })?;
     raise_open_file_limit(config.max_connections);
+    let tls = config.tls.as_ref().map(TlsConfig::acceptor);
     let state = AppState::start(config).await?;
     ready(address);
     // A fatal fault (the writer died, the log cannot be written) ends serving
@@ -104,7 +114,7 @@ pub async fn serve_with_ready(
             _ = health.failed() => {}
         }
     };
-    serve_app(listener, state.clone(), stop).await;
+    serve_listener(listener, state.clone(), tls, stop).await;
     state.shutdown().await;
     match state.health().fatal() {
         Some(reason) => Err(OperatorError::Fatal(reason)),
@@ -119,6 +129,17 @@ pub async fn serve_with_ready(
 pub async fn serve_app(
     listener: TcpListener,
     state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    serve_listener(listener, state, None, shutdown).await;
+}
+
+/// [`serve_app`], over TLS when `tls` is given (every connection's
+/// handshake goes through it).
+async fn serve_listener(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let router = app(state.clone());
@@ -152,6 +173,7 @@ pub async fn serve_app(
                     remote,
                     slot,
                     router.clone(),
+                    tls.clone(),
                     timeouts,
                     stopping.clone(),
                 ));
@@ -164,7 +186,7 @@ pub async fn serve_app(
                         refusal.problem().message
                     );
                 }
-                refuse(socket, &refusal, &refusing);
+                refuse(socket, tls.clone(), timeouts, &refusal, &refusing);
             }
         }
     }
@@ -228,47 +250,73 @@ impl Throttle {
     }
 }
 
-/// Answers a connection over its cap with a `503` and closes it.
-fn refuse(socket: TcpStream, refusal: &Refusal, refusing: &Arc<AtomicUsize>) {
+/// Answers a connection over its cap with a `503` and closes it (over TLS,
+/// after the handshake, within the same linger).
+fn refuse(
+    socket: TcpStream,
+    tls: Option<TlsAcceptor>,
+    timeouts: Timeouts,
+    refusal: &Refusal,
+    refusing: &Arc<AtomicUsize>,
+) {
     if refusing.fetch_add(1, Ordering::Relaxed) >= MAX_REFUSING {
         refusing.fetch_sub(1, Ordering::Relaxed);
         return;
     }
-    let answer = refusal_answer(refusal);
+    let answer = refusal_answer(refusal, tls.is_some());
     let refusing = refusing.clone();
     tokio::spawn(async move {
-        let mut socket = socket;
-        let _ = tokio::time::timeout(REFUSAL_LINGER, async {
-            socket.write_all(&answer).await?;
-            socket.shutdown().await?;
-            // Read what the client sent before closing, so that the close
-            // does not reset the connection before the client reads the answer.
-            let mut sink = [0u8; 1024];
-            let mut drained = 0;
-            while drained < MAX_BUF {
-                match socket.read(&mut sink).await? {
-                    0 => break,
-                    read => drained += read,
-                }
+        let linger = match &tls {
+            Some(_) => REFUSAL_LINGER.min(timeouts.header),
+            None => REFUSAL_LINGER,
+        };
+        let _ = tokio::time::timeout(linger, async {
+            match tls {
+                Some(tls) => answer_refusal(tls.accept(socket).await?, &answer).await,
+                None => answer_refusal(socket, &answer).await,
             }
-            Ok::<_, io::Error>(())
         })
         .await;
         refusing.fetch_sub(1, Ordering::Relaxed);
     });
 }
 
-/// The whole HTTP/1.1 answer to a refused connection.
-fn refusal_answer(refusal: &Refusal) -> Vec<u8> {
+/// Writes a refused connection's answer, then drains what the client sent.
+async fn answer_refusal<S>(mut socket: S, answer: &[u8]) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    socket.write_all(answer).await?;
+    socket.shutdown().await?;
+    // Read what the client sent before closing, so that the close does not
+    // reset the connection before the client reads the answer.
+    let mut sink = [0u8; 1024];
+    let mut drained = 0;
+    while drained < MAX_BUF {
+        match socket.read(&mut sink).await? {
+            0 => break,
+            read => drained += read,
+        }
+    }
+    Ok(())
+}
+
+/// The whole HTTP/1.1 answer to a refused connection (with HSTS over TLS).
+fn refusal_answer(refusal: &Refusal, https: bool) -> Vec<u8> {
     let body = serde_json::to_string(&ErrorBody {
         error: refusal.problem(),
     })
     .expect("an error body serialises");
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-         retry-after: {}\r\ncache-control: no-store\r\nconnection: close\r\n\
+         retry-after: {}\r\ncache-control: no-store\r\nconnection: close\r\n{}\
          content-length: {}\r\n\r\n{body}",
         RETRY_AFTER.as_secs(),
+        if https {
+            format!("strict-transport-security: {}\r\n", crate::tls::HSTS)
+        } else {
+            String::new()
+        },
         body.len()
     )
     .into_bytes()
@@ -276,13 +324,15 @@ fn refusal_answer(refusal: &Refusal) -> Vec<u8> {
 
 /// Serves one connection until it ends, a timeout closes it, or the server
 /// stops (then it finishes the request under way and closes).
+#[allow(clippy::too_many_arguments)]
 async fn serve_connection(
     socket: TcpStream,
     remote: SocketAddr,
     slot: Slot,
     router: Router,
+    tls: Option<TlsAcceptor>,
     timeouts: Timeouts,
-    stopping: watch::Receiver<bool>,
+    mut stopping: watch::Receiver<bool>,
 ) {
     let _slot = slot;
     // Events are small and must leave at once.
@@ -292,18 +342,43 @@ async fn serve_connection(
         inner: socket,
         activity: activity.clone(),
     };
-    // A TLS handshake, when there is one, goes here: over `watched`, so the
-    // watchdog sees the socket itself.
-    serve_http(watched, activity, remote, router, timeouts, stopping).await;
+    let Some(tls) = tls else {
+        serve_http(watched, activity, remote, router, false, timeouts, stopping).await;
+        return;
+    };
+    // The handshake runs over `watched`, so the watchdog sees the socket
+    // itself: it must end within the header timeout of the connection's
+    // start (the first request's head too: the head's deadline runs from
+    // the connection's start), and a client that stops reading is cut as
+    // a stalled one.
+    let handshake = tls.accept(watched);
+    tokio::pin!(handshake);
+    let stream = tokio::select! {
+        stream = &mut handshake => match stream {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::debug!(client = %remote, %error, "TLS handshake failed");
+                return;
+            }
+        },
+        expiry = watchdog(&activity, timeouts) => {
+            tracing::debug!(client = %remote, "closing the connection during the TLS handshake: {expiry}");
+            return;
+        }
+        _ = stopping.wait_for(|stop| *stop) => return,
+    };
+    serve_http(stream, activity, remote, router, true, timeouts, stopping).await;
 }
 
 /// Serves HTTP/1.1 on one connection's `io` (whose socket reports to
-/// `activity`) under the watchdog, until it ends.
+/// `activity`) under the watchdog, until it ends; `https`: `io` is a TLS
+/// stream, and every request says so ([`Https`]).
 async fn serve_http<I>(
     io: I,
     activity: Arc<Activity>,
     remote: SocketAddr,
     router: Router,
+    https: bool,
     timeouts: Timeouts,
     mut stopping: watch::Receiver<bool>,
 ) where
@@ -316,6 +391,9 @@ async fn serve_http<I>(
         let router = router.clone();
         let mut request = request.map(|body| Body::new(DeadlineBody::new(body, timeouts.body)));
         request.extensions_mut().insert(ConnectInfo(remote));
+        if https {
+            request.extensions_mut().insert(Https);
+        }
         async move {
             let response = router
                 .oneshot(request)

@@ -65,6 +65,7 @@ pub struct Appended {
         (status = 408, description = "`body_timeout`: the body did not arrive within the body timeout (30 s by default) of the request's head", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
         (status = 422, description = "Not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
+        (status = 503, description = "Nothing was appended, try again later (`Retry-After`): `clock_behind` (the server's clock is behind its log), `log_unwritable` (the log cannot be written; the server is stopping to be restarted), or the server is shutting down", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
 )]

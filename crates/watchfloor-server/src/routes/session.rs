@@ -14,6 +14,7 @@ use crate::auth::{
     SESSIONS_PER_TOKEN, SESSION_DAYS,
 };
 use crate::error::{Error, ErrorBody, Json, Result};
+use crate::security::OverHttps;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -37,7 +38,7 @@ pub struct SignIn {
     post, path = "/api/v1/session", tag = "session",
     request_body(content = SignIn, content_type = "application/json"),
     responses(
-        (status = 201, description = "Signed in; the `watchfloor_session` cookie is set", body = Session),
+        (status = 201, description = "Signed in; the `watchfloor_session` cookie is set (over HTTPS `__Host-watchfloor_session`, `Secure`)", body = Session),
         (status = 400, description = "The body is not JSON", body = ErrorBody),
         (status = 401, description = "The token is unknown or revoked", body = ErrorBody),
         (status = 403, description = "`cross_origin`: sent from another site's page (`Origin` or `Sec-Fetch-Site`)", body = ErrorBody),
@@ -48,6 +49,7 @@ pub struct SignIn {
 )]
 pub async fn session_create(
     State(state): State<AppState>,
+    OverHttps(https): OverHttps,
     Json(sign_in): Json<SignIn>,
 ) -> Result<Response> {
     let store = state.store();
@@ -77,7 +79,7 @@ pub async fn session_create(
     };
     Ok((
         StatusCode::CREATED,
-        [(header::SET_COOKIE, session_set_cookie(&session_id))],
+        [(header::SET_COOKIE, session_set_cookie(&session_id, https))],
         axum::Json(info),
     )
         .into_response())
@@ -113,15 +115,19 @@ pub async fn session_get(caller: Caller) -> axum::Json<Session> {
         (status = 403, description = "`cross_origin`: the session cookie sent from another site's page, or without `Origin` and `Sec-Fetch-Site`", body = ErrorBody),
     ),
 )]
-pub async fn session_delete(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    if let Some(session_id) = session_cookie(&headers) {
+pub async fn session_delete(
+    State(state): State<AppState>,
+    OverHttps(https): OverHttps,
+    headers: HeaderMap,
+) -> Result<Response> {
+    if let Some(session_id) = session_cookie(&headers, https) {
         let store = state.store();
         let hash = sha256_hex(session_id);
         tokio::task::spawn_blocking(move || store.delete_session(&hash)).await??;
     }
     Ok((
         StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, session_clear_cookie())],
+        [(header::SET_COOKIE, session_clear_cookie(https))],
     )
         .into_response())
 }

@@ -20,4 +20,5 @@ mod reads;
 mod redaction;
 mod security;
 mod stream;
+mod tls;
 mod writes;

@@ -477,7 +477,14 @@ async fn over_https_the_own_origin_is_https() {
         axum::http::Request::post("/api/v1/events")
             .header("host", "watchfloor.test")
             .header("origin", origin)
-            .header("cookie", cookie(&session))
+            // Over HTTPS the session cookie is the `__Host-` one.
+            .header(
+                "cookie",
+                format!(
+                    "{}={session}",
+                    watchfloor_server::auth::SECURE_SESSION_COOKIE
+                ),
+            )
             .header("content-type", "application/json")
             .body(axum::body::Body::from(
                 json!({"type": "phase_changed", "phase": "paused"}).to_string(),
