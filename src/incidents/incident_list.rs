@@ -18,6 +18,24 @@ use crate::ui::{SortButton, SortDirection};
 
 /// Height of a row, in px (the style sheet uses the same).
 pub const ROW_HEIGHT: f64 = 40.0;
+/// The row height the style sheet gives the list (its `--row-height`: taller
+/// rows on two lines or as cards on narrow screens), else [`ROW_HEIGHT`].
+fn styled_row_height(element: &web_sys::Element) -> f64 {
+    web_sys::window()
+        .and_then(|window| window.get_computed_style(element).ok().flatten())
+        .and_then(|style| style.get_property_value("--row-height").ok())
+        .and_then(|value| parse_px(&value))
+        .unwrap_or(ROW_HEIGHT)
+}
+
+/// A positive length in px, as `40px`.
+fn parse_px(value: &str) -> Option<f64> {
+    value
+        .trim()
+        .strip_suffix("px")
+        .and_then(|number| number.trim().parse::<f64>().ok())
+        .filter(|px| px.is_finite() && *px > 0.0)
+}
 const OVERSCAN: usize = 8;
 
 fn header_label(key: SortKey) -> &'static str {
@@ -50,9 +68,32 @@ pub fn IncidentList(
 ) -> impl IntoView {
     let live = use_live();
     let scroll_top = RwSignal::new(0.0_f64);
+    // Rows are taller on narrow screens: the style sheet says how tall.
+    let table = NodeRef::<leptos::html::Div>::new();
+    let row_height = RwSignal::new(ROW_HEIGHT);
+    let measure = move || {
+        if let Some(element) = table.get_untracked() {
+            let now = styled_row_height(&element);
+            if now != row_height.get_untracked() {
+                row_height.set(now);
+            }
+        }
+    };
+    Effect::new(move |_| {
+        table.track();
+        measure();
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
     let total = Memo::new(move |_| rows.with(Vec::len));
     let range = Memo::new(move |_| {
-        visible_rows(scroll_top.get(), height, ROW_HEIGHT, total.get(), OVERSCAN)
+        visible_rows(
+            scroll_top.get(),
+            height,
+            row_height.get(),
+            total.get(),
+            OVERSCAN,
+        )
     });
     let shown = Memo::new(move |_| {
         let range = range.get();
@@ -124,6 +165,7 @@ pub fn IncidentList(
     view! {
         <div
             class="incident-table"
+            node_ref=table
             role="table"
             aria-label="Incidents"
             aria-rowcount=move || total.get() + 1
@@ -147,13 +189,13 @@ pub fn IncidentList(
             >
                 <div
                     class="table-spacer"
-                    style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)
+                    style=move || format!("height: {}px", total.get() as f64 * row_height.get())
                 >
                     <div
                         class="table-window"
                         role="rowgroup"
                         style=move || {
-                            format!("transform: translateY({}px)", range.get().start as f64 * ROW_HEIGHT)
+                            format!("transform: translateY({}px)", range.get().start as f64 * row_height.get())
                         }
                     >
                         <For
@@ -174,5 +216,19 @@ pub fn IncidentList(
                 </Show>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_style_sheets_row_height_is_read_in_px() {
+        assert_eq!(parse_px(" 124px"), Some(124.0));
+        assert_eq!(parse_px("40px"), Some(40.0));
+        assert_eq!(parse_px(""), None);
+        assert_eq!(parse_px("2rem"), None);
+        assert_eq!(parse_px("0px"), None);
     }
 }

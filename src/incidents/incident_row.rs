@@ -61,20 +61,20 @@ pub fn IncidentRow(
             <span role="cell" class="cell cell-title">
                 <a href=href title=row.title.clone()>{row.title.clone()}</a>
             </span>
-            <span role="cell" class="cell">
+            <span role="cell" class="cell cell-severity">
                 <SeverityBadge severity=row.severity />
             </span>
-            <span role="cell" class="cell">
+            <span role="cell" class="cell cell-status">
                 <StatusBadge status=row.status />
             </span>
             <span role="cell" class="cell cell-category" title=category_label(&row.category).to_string()>
                 {category_label(&row.category).to_string()}
             </span>
             <span role="cell" class="cell cell-nations">{row.nations.join(" ")}</span>
-            <span role="cell" class="cell cell-time">
+            <span role="cell" class="cell cell-time cell-opened">
                 <time datetime=row.opened_at.to_rfc3339()>{day_hm(row.opened_at)}</time>
             </span>
-            <span role="cell" class="cell cell-time">
+            <span role="cell" class="cell cell-time cell-updated">
                 <time datetime=row.updated_at.to_rfc3339()>{day_hm(row.updated_at)}</time>
             </span>
         </div>

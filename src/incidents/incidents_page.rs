@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::incidents::sort::{select, Sort};
-use crate::incidents::timeline::layout::{format_minute, time_window, TimelineView};
+use crate::incidents::timeline::layout::{format_minute, time_window, Span, TimelineView};
 use crate::incidents::timeline::{IncidentTimeline, TimelineControls};
 use crate::incidents::{IncidentFilters, IncidentList};
 use crate::live::use_live;
@@ -85,6 +85,13 @@ pub fn IncidentsPage() -> impl IntoView {
         );
     });
     let lanes = Signal::derive(move || view.with(|view| view.lanes));
+    // Dragging the plot moves the window, written to the URL like the pan buttons.
+    let on_pan = Callback::new(move |from| {
+        let mut next = view.get_untracked();
+        next.from = Some(from);
+        on_view.run((next, History::Push));
+    });
+    let pannable = Signal::derive(move || view.with(|view| view.span != Span::Whole));
     view! {
         <div class="page-heading">
             <h1>"Incidents"</h1>
@@ -99,7 +106,7 @@ pub fn IncidentsPage() -> impl IntoView {
                     <h2 id="timeline-heading">"Timeline"</h2>
                     <TimelineControls view=view window=window on_change=on_view />
                 </div>
-                <IncidentTimeline rows=rows lanes=lanes window=window />
+                <IncidentTimeline rows=rows lanes=lanes window=window on_pan=on_pan pannable=pannable />
                 <p class="legend">
                     "Bars run from opening to containment (or now). Solid: open; outlined: closed. "
                     "Letters: C critical, H high, M medium, L low."

@@ -145,11 +145,11 @@ pub fn NationsPage() -> impl IntoView {
                                     <a href=format!("/nations/{}", nation.code)>{nation.code.clone()}</a>
                                 </td>
                                 <td>{nation.name.clone()}</td>
-                                <td>{kind_label(nation.kind)}</td>
-                                <td class="number">{nation.participants}</td>
-                                <td class="number">{nation.teams}</td>
-                                <td><NationStatusBadge status=nation.status /></td>
-                                <td>
+                                <td data-label="Kind">{kind_label(nation.kind)}</td>
+                                <td class="number" data-label="Participants">{nation.participants}</td>
+                                <td class="number" data-label="Teams">{nation.teams}</td>
+                                <td data-label="Status"><NationStatusBadge status=nation.status /></td>
+                                <td data-label="Last check-in">
                                     <time datetime=nation.last_seen.to_rfc3339() title=dtg(nation.last_seen)>
                                         {move || age(nation.last_seen, clock.minute())}
                                     </time>

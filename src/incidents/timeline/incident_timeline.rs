@@ -2,22 +2,31 @@
 //! incident from opening to closing (or now), over a time window that the
 //! page zooms and pans. Only the bars in the window and in the scrolled-to
 //! band are in the DOM; the maths is in [`layout`](super::layout).
+//!
+//! Given `on_pan`, the plot can be dragged (mouse, pen or a finger; vertical
+//! touch gestures still scroll the lanes): the window follows the pointer
+//! and, on release, its new left edge goes to `on_pan`, like the pan buttons.
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use crate::incidents::timeline::layout::{
-    lane_defs, layout, ticks, visible_bars, visible_lanes, BarInput, LaneMode, TimeScale,
+    dragged, label_width, lane_defs, layout, ticks, visible_bars, visible_lanes, BarInput,
+    LaneMode, TimeScale,
 };
 use crate::incidents::timeline::timeline_bar::{BarView, TimelineBar};
 use crate::live::use_live;
 use crate::ui::clock::use_clock;
 use crate::ui::time_axis::TimeRange;
 
-/// Width of the lane labels column, in px.
-const LABEL_WIDTH: f64 = 136.0;
+/// How far, in px, a pointer moves before a press becomes a drag (less is a click).
+const DRAG_THRESHOLD: f64 = 6.0;
+/// How close to the plot's right edge a tick may have its label, in px
+/// (about half the widest label).
+const TICK_LABEL_MARGIN: f64 = 30.0;
 /// Used until the chart has been measured (and in a detached test page).
 const FALLBACK_WIDTH: f64 = 1100.0;
 
@@ -29,6 +38,14 @@ struct LaneLabel {
     title: String,
     top: i64,
     height: i64,
+}
+
+/// A press on the plot that may become a drag.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Press {
+    pointer: i32,
+    x: f64,
+    dragging: bool,
 }
 
 /// A tick as drawn, in tenths of a px so it can be a key.
@@ -54,6 +71,12 @@ pub fn IncidentTimeline(
     /// Height of the scrolling lanes area, in px.
     #[prop(default = 360.0)]
     height: f64,
+    /// Called with the window's new left edge when the plot has been dragged.
+    #[prop(optional)]
+    on_pan: Option<Callback<DateTime<Utc>>>,
+    /// Whether dragging pans (with `on_pan`); not while the whole exercise is shown.
+    #[prop(optional, into)]
+    pannable: Signal<bool>,
 ) -> impl IntoView {
     let live = use_live();
     let clock = use_clock();
@@ -75,8 +98,13 @@ pub fn IncidentTimeline(
     on_cleanup(move || resize.remove());
 
     let scroll_top = RwSignal::new(0.0_f64);
-    let plot_width = Memo::new(move |_| (width.get() - LABEL_WIDTH).max(200.0));
-    let scale = Memo::new(move |_| TimeScale::new(window.get(), plot_width.get()));
+    let labels = Memo::new(move |_| label_width(width.get()));
+    let plot_width = Memo::new(move |_| (width.get() - labels.get()).max(200.0));
+    // While the plot is dragged, the window follows the pointer.
+    let drag_dx = RwSignal::new(0.0_f64);
+    let press = StoredValue::new(None::<Press>);
+    let shown = Memo::new(move |_| dragged(window.get(), drag_dx.get(), plot_width.get()));
+    let scale = Memo::new(move |_| TimeScale::new(shown.get(), plot_width.get()));
     let arranged = Memo::new(move |_| {
         let mode = lanes.get();
         let now_ms = clock.minute().timestamp_millis();
@@ -152,7 +180,7 @@ pub fn IncidentTimeline(
         })
     });
     let tick_marks = Memo::new(move |_| {
-        ticks(window.get(), plot_width.get(), 90.0)
+        ticks(shown.get(), plot_width.get(), 90.0)
             .into_iter()
             .map(|tick| TickMark {
                 label: tick.label,
@@ -161,22 +189,103 @@ pub fn IncidentTimeline(
             })
             .collect::<Vec<_>>()
     });
+    // A label is centred on its tick: none so close to the right edge that
+    // the axis would cut it.
+    let tick_labels = Memo::new(move |_| {
+        let right = plot_width.get() - TICK_LABEL_MARGIN;
+        tick_marks.with(|ticks| {
+            ticks
+                .iter()
+                .filter(|tick| (tick.x_tenths as f64 / 10.0) <= right)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     let now_x = move || {
         let scale = scale.get();
         let x = scale.x(clock.minute());
         (0.0..=plot_width.get()).contains(&x).then_some(x)
     };
     let canvas_height = move || arranged.with(|arranged| arranged.height.max(height - 2.0));
+    let can_pan = move || on_pan.is_some() && pannable.get_untracked();
+    let on_pointer_down = move |ev: leptos::ev::PointerEvent| {
+        if !can_pan() || (ev.pointer_type() == "mouse" && ev.button() != 0) {
+            return;
+        }
+        let Some(element) = container.get_untracked() else {
+            return;
+        };
+        let left = element.get_bounding_client_rect().left();
+        if (ev.client_x() as f64) - left < labels.get_untracked() {
+            return;
+        }
+        press.set_value(Some(Press {
+            pointer: ev.pointer_id(),
+            x: ev.client_x() as f64,
+            dragging: false,
+        }));
+    };
+    let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
+        let Some(mut current) = press.get_value() else {
+            return;
+        };
+        if current.pointer != ev.pointer_id() {
+            return;
+        }
+        let dx = ev.client_x() as f64 - current.x;
+        if !current.dragging && dx.abs() >= DRAG_THRESHOLD {
+            current.dragging = true;
+            press.set_value(Some(current));
+            if let Some(element) = container.get_untracked() {
+                let _ = element.set_pointer_capture(ev.pointer_id());
+            }
+        }
+        if current.dragging {
+            ev.prevent_default();
+            drag_dx.set(dx);
+        }
+    };
+    let on_pointer_up = move |ev: leptos::ev::PointerEvent| {
+        let Some(current) = press.get_value() else {
+            return;
+        };
+        if current.pointer != ev.pointer_id() {
+            return;
+        }
+        press.set_value(None);
+        if current.dragging {
+            let dx = ev.client_x() as f64 - current.x;
+            let from = dragged(window.get_untracked(), dx, plot_width.get_untracked()).start;
+            if let Some(on_pan) = on_pan {
+                on_pan.run(from);
+            }
+        }
+        drag_dx.set(0.0);
+    };
+    let on_pointer_cancel = move |_: leptos::ev::PointerEvent| {
+        press.set_value(None);
+        drag_dx.set(0.0);
+    };
     let lane_word = move || match lanes.get() {
         LaneMode::Nation => "nation",
         LaneMode::Category => "category",
     };
     view! {
-        <div class="timeline" data-testid="incident-timeline" node_ref=container>
+        <div
+            class="timeline"
+            class:is-pannable=move || on_pan.is_some() && pannable.get()
+            class:is-dragging=move || drag_dx.get() != 0.0
+            data-testid="incident-timeline"
+            node_ref=container
+            on:pointerdown=on_pointer_down
+            on:pointermove=on_pointer_move
+            on:pointerup=on_pointer_up
+            on:pointercancel=on_pointer_cancel
+        >
             <div class="timeline-axis" aria-hidden="true">
-                <div class="timeline-axis-labels" style=format!("left: {LABEL_WIDTH}px")>
+                <div class="timeline-axis-labels" style=move || format!("left: {}px", labels.get())>
                     <For
-                        each=move || tick_marks.get()
+                        each=move || tick_labels.get()
                         key=|tick| tick.clone()
                         let:tick
                     >
@@ -206,12 +315,12 @@ pub fn IncidentTimeline(
                         let:lane
                     >
                         <div class="lane" data-lane=lane.key.clone() style=format!("top: {}px; height: {}px", lane.top, lane.height)>
-                            <span class="lane-label" style=format!("width: {LABEL_WIDTH}px") title=lane.title.clone()>
+                            <span class="lane-label" style=move || format!("width: {}px", labels.get()) title=lane.title.clone()>
                                 {lane.label.clone()}
                             </span>
                         </div>
                     </For>
-                    <div class="timeline-plot" style=format!("left: {LABEL_WIDTH}px")>
+                    <div class="timeline-plot" style=move || format!("left: {}px", labels.get())>
                         <For
                             each=move || tick_marks.get()
                             key=|tick| tick.clone()

@@ -176,6 +176,28 @@ pub fn panned(window: TimeRange, direction: i32) -> DateTime<Utc> {
     window.start + window.length() / 2 * direction
 }
 
+/// The window after dragging the plot `dx` px to the right (`-dx` to the
+/// left) on a plot `width` px wide: what was under the pointer stays under
+/// it, so a drag to the right shows earlier times.
+pub fn dragged(window: TimeRange, dx: f64, width: f64) -> TimeRange {
+    if width <= 0.0 || !dx.is_finite() {
+        return window;
+    }
+    let shift_ms = (window.length().num_milliseconds() as f64 * dx / width).round() as i64;
+    let shift = Duration::milliseconds(shift_ms);
+    TimeRange::new(window.start - shift, window.end - shift)
+}
+
+/// Width of the lane labels column, in px, for a timeline `width` px wide:
+/// narrower on a phone, so the plot keeps most of the screen.
+pub fn label_width(width: f64) -> f64 {
+    if width < 560.0 {
+        84.0
+    } else {
+        136.0
+    }
+}
+
 /// A horizontal extent, in px.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Extent {
@@ -495,6 +517,23 @@ pub fn visible_lanes(layout: &Layout, top: f64, bottom: f64) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dragging_right_shows_earlier_times_and_keeps_the_length() {
+        let window = TimeRange::new(at("2026-11-25T06:00:00Z"), at("2026-11-25T12:00:00Z"));
+        let moved = dragged(window, 100.0, 600.0);
+        assert_eq!(moved.start, at("2026-11-25T05:00:00Z"));
+        assert_eq!(moved.end, at("2026-11-25T11:00:00Z"));
+        let back = dragged(window, -300.0, 600.0);
+        assert_eq!(back.start, at("2026-11-25T09:00:00Z"));
+        assert_eq!(dragged(window, 50.0, 0.0), window);
+    }
+
+    #[test]
+    fn lane_labels_are_narrower_on_a_phone() {
+        assert_eq!(label_width(340.0), 84.0);
+        assert_eq!(label_width(1100.0), 136.0);
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().expect("test time")

@@ -59,6 +59,7 @@ pub fn TimelineBar(
             class=class
             style=style
             href=format!("/incidents/{}", crate::ui::query::encode(&bar.id))
+            draggable="false"
             data-testid="timeline-bar"
             data-incident-id=bar.id.clone()
             data-severity=bar.severity.as_str()
