@@ -4,13 +4,10 @@
 //! an incident's own timeline, server text stays text, and the live store
 //! comes back by itself after a server restart.
 
-use std::time::{Duration, Instant};
-
-use fantoccini::Locator;
 use serde_json::{json, Value};
 use watchfloor_server::Role;
 
-use crate::harness::{basic_exercise, css, Browser, Options, Server, PATIENCE};
+use crate::harness::{basic_exercise, css, Browser, Options, Server};
 
 /// Incidents of every kind the filters tell apart.
 fn incidents() -> Value {
@@ -41,40 +38,6 @@ async fn started() -> Server {
     server
 }
 
-/// The sorted `data-incident-id`s of the elements with this test id.
-async fn incident_ids(browser: &Browser, test_id: &str) -> Vec<String> {
-    let value = browser
-        .eval(&format!(
-            "return Array.from(document.querySelectorAll(\"{}\")).map(e => e.dataset.incidentId).sort();",
-            css(test_id).replace('"', "\\\"")
-        ))
-        .await;
-    let mut ids: Vec<String> = value
-        .as_array()
-        .map(|ids| {
-            ids.iter()
-                .filter_map(|id| id.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    ids.dedup();
-    ids
-}
-
-/// Waits until the incident rows are exactly `expected`.
-async fn rows_become(browser: &Browser, expected: &[&str]) {
-    let started = Instant::now();
-    let mut last = Vec::new();
-    while started.elapsed() < PATIENCE {
-        last = incident_ids(browser, "incident-row").await;
-        if last == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("incident rows never became {expected:?}; last {last:?}");
-}
-
 /// Waits until some element with `test_id` has text containing `needle`.
 async fn some_text_contains(browser: &Browser, test_id: &str, needle: &str) {
     browser
@@ -87,20 +50,6 @@ async fn some_text_contains(browser: &Browser, test_id: &str, needle: &str) {
             ),
         )
         .await;
-}
-
-async fn click(browser: &Browser, selector: &str) {
-    let started = Instant::now();
-    loop {
-        match browser.client.find(Locator::Css(selector)).await {
-            Ok(element) => {
-                element.click().await.expect("click");
-                return;
-            }
-            Err(error) if started.elapsed() > PATIENCE => panic!("no {selector} to click: {error}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
 }
 
 async fn path_and_query(browser: &Browser) -> String {
@@ -120,29 +69,19 @@ async fn signing_in_as_a_commander_shows_restricted_incidents_and_detail() {
     browser
         .text_when("audience-badge", |text| text.contains("Public"))
         .await;
-    rows_become(
-        &browser,
-        &[
+    browser
+        .rows_become(&[
             "CRIT-EST",
             "CRIT-EST-DONE",
             "CRIT-FIN",
             "HIGH-EST",
             "PUB-DETAIL",
-        ],
-    )
-    .await;
+        ])
+        .await;
 
     browser.goto(&server.url("/signin")).await;
     let token = server.token(Role::Commander);
-    let input = browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(&css("signin-token")))
-        .await
-        .expect("token field");
-    input.send_keys(&token).await.expect("type the token");
-    click(&browser, &css("signin-submit")).await;
+    browser.sign_in_through_the_form(&token).await;
     browser
         .text_when("audience-badge", |text| text.contains("Commander"))
         .await;
@@ -152,19 +91,17 @@ async fn signing_in_as_a_commander_shows_restricted_incidents_and_detail() {
         "back to the overview after signing in"
     );
 
-    click(&browser, "a[href='/incidents']").await;
-    rows_become(
-        &browser,
-        &[
+    browser.click("a[href='/incidents']").await;
+    browser
+        .rows_become(&[
             "CRIT-EST",
             "CRIT-EST-DONE",
             "CRIT-FIN",
             "HIGH-EST",
             "PUB-DETAIL",
             "SECRET-1",
-        ],
-    )
-    .await;
+        ])
+        .await;
 
     // A full page load keeps the session (the cookie) and shows the restricted detail.
     browser.goto(&server.url("/incidents/SECRET-1")).await;
@@ -186,7 +123,7 @@ async fn signing_in_as_a_commander_shows_restricted_incidents_and_detail() {
         })
         .await;
 
-    click(&browser, &css("signout")).await;
+    browser.click(&css("signout")).await;
     browser
         .text_when("audience-badge", |text| text.contains("Public"))
         .await;
@@ -211,7 +148,7 @@ async fn a_deep_link_with_filters_shows_only_matching_incidents_after_reload_and
     let browser = Browser::start().await;
     let link = "/incidents?severity=critical&status=detected&nation=EST";
     browser.goto(&server.url(link)).await;
-    rows_become(&browser, &["CRIT-EST"]).await;
+    browser.rows_become(&["CRIT-EST"]).await;
     browser
         .until(
             "the timeline to show the same incidents",
@@ -230,14 +167,12 @@ async fn a_deep_link_with_filters_shows_only_matching_incidents_after_reload_and
     assert_eq!(controls, json!([true, false, "EST"]));
 
     browser.client.refresh().await.expect("reload");
-    rows_become(&browser, &["CRIT-EST"]).await;
+    browser.rows_become(&["CRIT-EST"]).await;
 
-    click(
-        &browser,
-        &format!("{} input[value='high']", css("filter-severity")),
-    )
-    .await;
-    rows_become(&browser, &["CRIT-EST", "HIGH-EST"]).await;
+    browser
+        .click(&format!("{} input[value='high']", css("filter-severity")))
+        .await;
+    browser.rows_become(&["CRIT-EST", "HIGH-EST"]).await;
     let url = path_and_query(&browser).await;
     assert!(
         url.contains("severity=high,critical"),
@@ -245,14 +180,14 @@ async fn a_deep_link_with_filters_shows_only_matching_incidents_after_reload_and
     );
 
     browser.client.back().await.expect("back");
-    rows_become(&browser, &["CRIT-EST"]).await;
+    browser.rows_become(&["CRIT-EST"]).await;
     assert_eq!(path_and_query(&browser).await, link);
 
     // Free text goes to the URL too.
     browser
         .goto(&server.url("/incidents?q=port%20authority"))
         .await;
-    rows_become(&browser, &["CRIT-EST"]).await;
+    browser.rows_become(&["CRIT-EST"]).await;
     browser.close().await;
 }
 
@@ -261,17 +196,15 @@ async fn posted_events_appear_without_a_reload() {
     let server = started().await;
     let browser = Browser::start().await;
     browser.goto(&server.url("/incidents")).await;
-    rows_become(
-        &browser,
-        &[
+    browser
+        .rows_become(&[
             "CRIT-EST",
             "CRIT-EST-DONE",
             "CRIT-FIN",
             "HIGH-EST",
             "PUB-DETAIL",
-        ],
-    )
-    .await;
+        ])
+        .await;
     browser
         .eval("window.__sameDocument = 42; return true;")
         .await;
@@ -283,18 +216,16 @@ async fn posted_events_appear_without_a_reload() {
                      "visibility": "public"}),
         )
         .await;
-    rows_become(
-        &browser,
-        &[
+    browser
+        .rows_become(&[
             "CRIT-EST",
             "CRIT-EST-DONE",
             "CRIT-FIN",
             "HIGH-EST",
             "NEW-1",
             "PUB-DETAIL",
-        ],
-    )
-    .await;
+        ])
+        .await;
 
     server
         .post(json!({"type": "incident_updated", "id": "NEW-1", "status": "resolved", "note": "Feed restored"}))
@@ -318,7 +249,7 @@ async fn posted_events_appear_without_a_reload() {
 }
 
 async fn client_side_navigation_to_the_overview(browser: &Browser) {
-    click(browser, "nav a[href='/']").await;
+    browser.click("nav a[href='/']").await;
     browser.text("figure-open").await;
 }
 
@@ -337,11 +268,12 @@ async fn the_overview_drills_down_to_an_incidents_own_timeline() {
         .text_when("figure-open", |text| text.contains("Open incidents"))
         .await;
     some_text_contains(&browser, "latest-change", "Scrubbing centre engaged").await;
-    click(
-        &browser,
-        &format!("{} a[href='/incidents/CRIT-FIN']", css("latest-change")),
-    )
-    .await;
+    browser
+        .click(&format!(
+            "{} a[href='/incidents/CRIT-FIN']",
+            css("latest-change")
+        ))
+        .await;
     browser
         .text_when("incident-title", |text| {
             text == "Flood against the Finnish webmail"
@@ -366,8 +298,8 @@ async fn the_overview_drills_down_to_an_incidents_own_timeline() {
 
     // The headline figures link to the incidents they count.
     browser.client.back().await.expect("back");
-    click(&browser, &css("figure-open-critical")).await;
-    rows_become(&browser, &["CRIT-EST", "CRIT-FIN"]).await;
+    browser.click(&css("figure-open-critical")).await;
+    browser.rows_become(&["CRIT-EST", "CRIT-FIN"]).await;
     browser.close().await;
 }
 
@@ -382,7 +314,7 @@ async fn server_text_is_shown_as_text_never_as_markup() {
         .await;
     let browser = Browser::start().await;
     browser.goto(&server.url("/incidents?q=xss")).await;
-    rows_become(&browser, &["XSS-1"]).await;
+    browser.rows_become(&["XSS-1"]).await;
     some_text_contains(&browser, "incident-row", "<img src=x").await;
     browser.goto(&server.url("/incidents/XSS-1")).await;
     browser

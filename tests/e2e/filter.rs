@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use watchfloor_server::Role;
 
-use crate::harness::{basic_exercise, css, Browser, Options, Server, PATIENCE};
+use crate::harness::{basic_exercise, Browser, Options, Server, PATIENCE};
 
 /// Each searchable field with the word that only it holds, and the incidents
 /// (by id) a reader finds with it: `(field, word, public finds, commander finds)`.
@@ -100,20 +100,11 @@ async fn page_ids(
         .await;
     let started = Instant::now();
     loop {
-        let value = browser
-            .eval(&format!(
-                "return Array.from(document.querySelectorAll(\"{}\")).map(e => e.dataset.incidentId);",
-                css("incident-row").replace('"', "\\\"")
-            ))
-            .await;
-        let ids: BTreeSet<String> = value
-            .as_array()
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|id| id.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let ids: BTreeSet<String> = browser
+            .incident_ids("incident-row")
+            .await
+            .into_iter()
+            .collect();
         if ids.len() == expected || started.elapsed() > PATIENCE {
             return ids;
         }

@@ -377,6 +377,71 @@ impl Browser {
         panic!("waited in vain for {what} ({script})");
     }
 
+    /// The sorted, distinct `data-incident-id`s of the elements with this test id.
+    pub async fn incident_ids(&self, test_id: &str) -> Vec<String> {
+        let value = self
+            .eval(&format!(
+                "return Array.from(document.querySelectorAll(\"{}\")).map(e => e.dataset.incidentId).sort();",
+                css(test_id).replace('"', "\\\"")
+            ))
+            .await;
+        let mut ids: Vec<String> = value
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|id| id.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.dedup();
+        ids
+    }
+
+    /// Waits until the incident list's rows are exactly `expected` (sorted).
+    pub async fn rows_become(&self, expected: &[&str]) {
+        let started = Instant::now();
+        let mut last = Vec::new();
+        while started.elapsed() < PATIENCE {
+            last = self.incident_ids("incident-row").await;
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("incident rows never became {expected:?}; last {last:?}");
+    }
+
+    /// Clicks the element `selector` finds, waiting for it to appear.
+    pub async fn click(&self, selector: &str) {
+        let started = Instant::now();
+        loop {
+            match self.client.find(Locator::Css(selector)).await {
+                Ok(element) => {
+                    element.click().await.expect("click");
+                    return;
+                }
+                Err(error) if started.elapsed() > PATIENCE => {
+                    panic!("no {selector} to click: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Signs in as a person would, on the sign-in page the browser is on:
+    /// types the token and presses the button.
+    pub async fn sign_in_through_the_form(&self, token: &str) {
+        let input = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&css("signin-token")))
+            .await
+            .expect("token field");
+        input.send_keys(token).await.expect("type the token");
+        self.click(&css("signin-submit")).await;
+    }
+
     /// Signs the page's origin in with a token, as the sign-in page would:
     /// the server sets the session cookie. The browser must be on the server.
     pub async fn sign_in(&self, token: &str) {

@@ -174,25 +174,9 @@ async fn every_page_and_the_display_run_under_the_policy_without_a_violation() {
 
     // Signing in and out through the page: same-origin writes with the cookie.
     browser.goto(&server.url("/signin")).await;
-    let input = browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(&css("signin-token")))
-        .await
-        .expect("token field");
-    input
-        .send_keys(&server.token(Role::Commander))
-        .await
-        .expect("type the token");
     browser
-        .client
-        .find(Locator::Css(&css("signin-submit")))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+        .sign_in_through_the_form(&server.token(Role::Commander))
+        .await;
     browser
         .text_when("audience-badge", |text| text.contains("Commander"))
         .await;

@@ -125,12 +125,14 @@ pub trait Store: Send + Sync + 'static {
     fn revoke_token(&self, id: i64) -> Result<bool>;
     /// The live (not revoked) token with this SHA-256.
     fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>>;
-    /// Stores a browser session by the SHA-256 of its id, keeping at most
+    /// Stores a browser session by the SHA-256 of its id, created `now` (the
+    /// server's clock; expired sessions are swept by it), keeping at most
     /// `keep` sessions for the token: the oldest beyond that are ended.
     fn create_session(
         &self,
         sha256: &str,
         token_id: i64,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         keep: usize,
     ) -> Result<()>;
@@ -593,10 +595,10 @@ impl Store for SqliteStore {
         &self,
         sha256: &str,
         token_id: i64,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         keep: usize,
     ) -> Result<()> {
-        let now = Utc::now();
         self.write(|connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -795,11 +797,11 @@ mod tests {
             .expect("token");
         let later = Utc::now() + chrono::Duration::hours(1);
         store
-            .create_session("o1", other, later, 3)
+            .create_session("o1", other, Utc::now(), later, 3)
             .expect("session");
         for n in 0..5 {
             store
-                .create_session(&format!("s{n}"), id, later, 3)
+                .create_session(&format!("s{n}"), id, Utc::now(), later, 3)
                 .expect("session");
         }
         let live: Vec<bool> = (0..5)
@@ -825,7 +827,9 @@ mod tests {
             .create_token(Role::Commander, "alice", "aa")
             .expect("token");
         let later = Utc::now() + chrono::Duration::hours(1);
-        store.create_session("ss", id, later, 10).expect("session");
+        store
+            .create_session("ss", id, Utc::now(), later, 10)
+            .expect("session");
         assert_eq!(
             store.session("ss", Utc::now()).expect("read").map(|t| t.id),
             Some(id)

@@ -62,7 +62,7 @@ pub async fn session_create(
             return Ok(None);
         };
         let expires_at = now + chrono::Duration::days(SESSION_DAYS);
-        store.create_session(&session_hash, token.id, expires_at, SESSIONS_PER_TOKEN)?;
+        store.create_session(&session_hash, token.id, now, expires_at, SESSIONS_PER_TOKEN)?;
         Ok::<_, Error>(Some(token))
     })
     .await??

@@ -3,7 +3,6 @@
 //! nothing about the log; the data dir is the owner's only and one server's
 //! at a time.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use watchfloor_server::{app, create_token, AppState, Config, OperatorError, Role};
 
-use crate::support::{check, check_error, exercise, TestServer, Who, PATIENCE};
+use crate::support::{check, check_error, exercise, Process, TestServer, Who, PATIENCE};
 
 /// The `watchfloor_http_requests_total` lines of a metrics page.
 fn request_series(metrics: &str) -> Vec<&str> {
@@ -406,22 +405,15 @@ async fn a_second_server_on_the_same_data_dir_stops_at_once() {
 #[test]
 fn a_second_server_process_exits_naming_the_dir_and_the_first() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let serve = || {
-        Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server binary starts")
-    };
-    let mut first = serve();
-    let mut line = String::new();
-    BufReader::new(first.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the ready line");
-    assert!(line.starts_with("Watchfloor listening on "), "{line:?}");
-    let mut second = serve();
+    // `Process::start` waits for the first one's "Watchfloor listening on" line.
+    let first = Process::start(dir.path());
+    let mut second = Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
     let started = Instant::now();
     let status = loop {
         if let Some(status) = second.try_wait().expect("wait") {
@@ -429,7 +421,6 @@ fn a_second_server_process_exits_naming_the_dir_and_the_first() {
         }
         if started.elapsed() > PATIENCE {
             let _ = second.kill();
-            let _ = first.kill();
             panic!("the second server did not stop");
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -437,12 +428,12 @@ fn a_second_server_process_exits_naming_the_dir_and_the_first() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut second.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr");
-    let _ = first.kill();
-    let _ = first.wait();
+    let first_pid = first.pid();
+    drop(first);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(&dir.path().display().to_string())
-            && stderr.contains(&format!("pid {}", first.id())),
+            && stderr.contains(&format!("pid {first_pid}")),
         "names the dir and the first server's pid: {stderr}"
     );
 }

@@ -2,14 +2,12 @@
 //! posters, restarts, and a server killed with SIGKILL mid-stream of posts.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use watchfloor_server::{create_token, Role};
 
-use crate::support::{exercise, EventStream, TestServer};
+use crate::support::{exercise, observed, EventStream, Process, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_posters_get_strictly_increasing_unique_seqs_and_nothing_is_lost() {
@@ -68,20 +66,6 @@ async fn concurrent_posters_get_strictly_increasing_unique_seqs_and_nothing_is_l
         incidents.as_array().map(Vec::len),
         Some(3 + (tasks * each) as usize)
     );
-}
-
-/// Everything a reader can observe, minus the time of reading.
-async fn observed(server: &TestServer) -> Value {
-    let mut snapshot = server
-        .get("/api/v1/snapshot")
-        .by(server.control())
-        .send()
-        .await
-        .json();
-    let object = snapshot.as_object_mut().expect("object");
-    object.remove("generated_at");
-    object.remove("exercise");
-    snapshot
 }
 
 #[tokio::test]
@@ -152,48 +136,6 @@ async fn the_live_state_stays_the_fold_of_the_log_through_refusals_and_batches()
     let live = observed(&server).await;
     let server = TestServer::on(server.stop().await, |_| {}).await;
     assert_eq!(observed(&server).await, live);
-}
-
-/// The real binary, serving a data dir on a free port.
-struct Process {
-    child: Child,
-    url: String,
-}
-
-impl Process {
-    fn start(data_dir: &std::path::Path) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the ready line");
-        let url = line
-            .trim()
-            .strip_prefix("Watchfloor listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
-        Process { child, url }
-    }
-
-    fn kill(mut self) {
-        // Child::kill is SIGKILL on Unix: no shutdown code runs.
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 
-use crate::support::{exercise, TestServer};
+use crate::support::{exercise, observed, TestServer};
 
 /// The model's own events, as the model serialises them.
 fn templates() -> Vec<Value> {
@@ -154,28 +154,8 @@ fn body(templates: Vec<Value>) -> impl Strategy<Value = Body> {
     ]
 }
 
-/// What must not change when a body is refused: the seq and the state,
-/// without the parts that depend on the time of reading.
-async fn picture(server: &TestServer) -> Value {
-    let reply = server
-        .get("/api/v1/snapshot")
-        .by(server.control())
-        .send()
-        .await;
-    assert_eq!(reply.status, 200, "snapshot: {}", reply.text);
-    let mut snapshot = reply.json();
-    let object = snapshot.as_object_mut().expect("snapshot object");
-    object.remove("generated_at");
-    if let Some(exercise) = object.get_mut("exercise").and_then(Value::as_object_mut) {
-        for timed in ["as_of", "exercise_time", "endex_in_s", "day"] {
-            exercise.remove(timed);
-        }
-    }
-    snapshot
-}
-
 async fn post_one(server: &TestServer, body: &Body) -> Result<u16, TestCaseError> {
-    let before = picture(server).await;
+    let before = observed(server).await;
     let call = match body {
         Body::Json(value) => server.post("/api/v1/events", value.clone()),
         Body::Bytes(bytes) => server.post_raw("/api/v1/events", "application/json", bytes.clone()),
@@ -193,7 +173,7 @@ async fn post_one(server: &TestServer, body: &Body) -> Result<u16, TestCaseError
             "a refusal says why: {}",
             reply.text
         );
-        let after = picture(server).await;
+        let after = observed(server).await;
         prop_assert_eq!(
             before,
             after,

@@ -13,7 +13,7 @@ use watchfloor_model::limits::{
     MAX_BATCH_EVENTS, MAX_INCIDENT_NATIONS, MAX_NAME, MAX_NOTE, MAX_SPEED, MAX_SUMMARY, MAX_TITLE,
 };
 
-use crate::support::{check, check_error, exercise, TestServer, Who};
+use crate::support::{check, check_error, exercise, observed, TestServer, Who};
 
 /// The first event that, accepted, made every snapshot and exercise read panic.
 fn overflow() -> Value {
@@ -37,20 +37,6 @@ async fn every_read_answers(server: &TestServer) {
             let _ = reply.json();
         }
     }
-}
-
-/// The state as control reads it, without the parts that move with the wall clock.
-async fn picture(server: &TestServer) -> Value {
-    let mut snapshot = server
-        .get("/api/v1/snapshot")
-        .by(server.control())
-        .send()
-        .await
-        .json();
-    let object = snapshot.as_object_mut().expect("a snapshot object");
-    object.remove("generated_at");
-    object.remove("exercise");
-    json!({"snapshot": snapshot})
 }
 
 #[tokio::test]
@@ -90,7 +76,7 @@ async fn the_overflow_event_is_refused_naming_the_speed_and_every_read_still_ans
 async fn speed_times_span_is_bounded_naming_the_field() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
-    let before = picture(&server).await;
+    let before = observed(&server).await;
     // The exercise spans five wall days: at an hour a second that is
     // almost fifty years of exercise time.
     let reply = server
@@ -124,7 +110,7 @@ async fn speed_times_span_is_bounded_naming_the_field() {
         assert_eq!(reply.status, 422, "{body}: {}", reply.text);
         assert_eq!(reply.json()["error"]["field"], field, "{body}");
     }
-    assert_eq!(picture(&server).await, before, "refusals change nothing");
+    assert_eq!(observed(&server).await, before, "refusals change nothing");
     every_read_answers(&server).await;
 }
 
@@ -149,7 +135,7 @@ fn lying_texts() -> Vec<(&'static str, String)> {
 async fn text_that_would_lie_on_a_wall_screen_is_refused_naming_the_field() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
-    let before = picture(&server).await;
+    let before = observed(&server).await;
     let seq = server.seq().await;
     for (code, text) in lying_texts() {
         let opened = |field: &str| {
@@ -214,7 +200,7 @@ async fn text_that_would_lie_on_a_wall_screen_is_refused_naming_the_field() {
         }
     }
     assert_eq!(server.seq().await, seq, "nothing was appended");
-    assert_eq!(picture(&server).await, before, "refusals change nothing");
+    assert_eq!(observed(&server).await, before, "refusals change nothing");
 }
 
 const STATUSES: [&str; 2] = ["online", "degraded"];
@@ -224,7 +210,7 @@ async fn every_text_and_list_has_a_maximum() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
     let seq = server.seq().await;
-    let before = picture(&server).await;
+    let before = observed(&server).await;
     let over = |max: usize| "ä".repeat(max + 1);
     let cases = [
         (
@@ -298,7 +284,7 @@ async fn every_text_and_list_has_a_maximum() {
     );
 
     assert_eq!(server.seq().await, seq, "nothing was appended");
-    assert_eq!(picture(&server).await, before, "refusals change nothing");
+    assert_eq!(observed(&server).await, before, "refusals change nothing");
 
     // At the limits, everything is accepted.
     let batch: Vec<Value> = (0..MAX_BATCH_EVENTS)

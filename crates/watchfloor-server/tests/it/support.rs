@@ -438,3 +438,83 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The state as control reads it, without what moves with the time of
+/// reading (`generated_at`, and the exercise's clock, day and countdown):
+/// what must not change when a request is refused, or across a restart.
+pub async fn observed(server: &TestServer) -> Value {
+    let reply = server
+        .get("/api/v1/snapshot")
+        .by(server.control())
+        .send()
+        .await;
+    assert_eq!(reply.status, 200, "snapshot: {}", reply.text);
+    let mut snapshot = reply.json();
+    let object = snapshot.as_object_mut().expect("a snapshot object");
+    object.remove("generated_at");
+    if let Some(exercise) = object.get_mut("exercise").and_then(Value::as_object_mut) {
+        for timed in ["as_of", "exercise_time", "endex_in_s", "day"] {
+            exercise.remove(timed);
+        }
+    }
+    snapshot
+}
+
+/// The real binary, serving a data dir on a free port; killed when dropped.
+pub struct Process {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT` (or `https://…`), from the ready line, without a trailing `/`.
+    pub url: String,
+}
+
+impl Process {
+    /// `watchfloor-server serve` on `data_dir`, once it says it listens.
+    pub fn start(data_dir: &std::path::Path) -> Process {
+        Process::start_with(data_dir, &[] as &[&std::ffi::OsStr])
+    }
+
+    /// The same with more flags of `serve`.
+    pub fn start_with(
+        data_dir: &std::path::Path,
+        flags: &[impl AsRef<std::ffi::OsStr>],
+    ) -> Process {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(flags)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the ready line");
+        let url = line
+            .trim()
+            .strip_prefix("Watchfloor listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Process { child, url }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL on Unix: no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -13,7 +13,7 @@ use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use watchfloor_server::{create_token, Config, Role, TlsConfig};
 
-use crate::support::PATIENCE;
+use crate::support::{Process, PATIENCE};
 
 /// A test CA and a server certificate it signed for 127.0.0.1 and
 /// localhost, written as PEM files.
@@ -432,34 +432,20 @@ fn tls_flags_come_together_and_a_bad_file_is_named() {
 
 #[tokio::test]
 async fn the_binary_says_it_listens_on_https() {
-    use std::io::{BufRead, BufReader};
     let cert = TestCert::new();
     let data = tempfile::tempdir().expect("data dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
-        .arg("serve")
-        .arg("--addr=127.0.0.1:0")
-        .arg("--data-dir")
-        .arg(data.path())
-        .arg("--tls-cert")
-        .arg(&cert.cert_file)
-        .arg("--tls-key")
-        .arg(&cert.key_file)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the ready line");
-    let url = line
-        .trim()
-        .strip_prefix("Watchfloor listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    let answer = cert.client().get(format!("{url}healthz")).send().await;
-    let _ = child.kill();
-    let _ = child.wait();
+    let server = Process::start_with(
+        data.path(),
+        &[
+            "--tls-cert".as_ref(),
+            cert.cert_file.as_os_str(),
+            "--tls-key".as_ref(),
+            cert.key_file.as_os_str(),
+        ],
+    );
+    let url = server.url.clone();
+    let answer = cert.client().get(format!("{url}/healthz")).send().await;
+    drop(server);
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
     assert_eq!(answer.expect("GET /healthz").status(), 200);
 }
