@@ -178,6 +178,9 @@ fn restricted() -> Visibility {
 #[serde(deny_unknown_fields)]
 pub struct IncidentUpdated {
     pub id: String,
+    /// A corrected or clarified title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<IncidentStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

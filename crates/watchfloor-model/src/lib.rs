@@ -11,14 +11,18 @@
 //! - [`redact`]: what each audience may see; applied on the server before anything leaves it.
 //! - [`time`]: the exercise clock, durations (`90s`, `15m`, `2d4h`) and NATO date-time groups.
 //! - [`scenario`]: scripted exercises, as the scenario player reads them.
+//! - [`review`]: after-action review: a moment of the exercise (`?at=`), a page of the log, the nation × inject matrix.
+//! - [`export`]: the incident list and the matrix as spreadsheet-safe CSV, in a fixed column order.
 //!
 //! This crate does no I/O: it compiles natively for the server and to wasm32 for
 //! the app, so both run exactly the same reducer.
 
 pub mod event;
+pub mod export;
 pub mod filter;
 pub mod limits;
 pub mod redact;
+pub mod review;
 pub mod scenario;
 pub mod state;
 pub mod time;

@@ -601,6 +601,7 @@ impl State {
         let incident = self.known_incident(&update.id)?;
         let IncidentUpdated {
             id: _,
+            title,
             status,
             severity,
             note,
@@ -609,7 +610,8 @@ impl State {
             summary,
             detail,
         } = update;
-        if status.is_none()
+        if title.is_none()
+            && status.is_none()
             && severity.is_none()
             && note.is_none()
             && nations.is_none()
@@ -620,7 +622,7 @@ impl State {
             return Err(ValidationError::new(
                 "no_change",
                 "id",
-                "incident_updated needs at least one of status, severity, note, nations, team, summary, detail",
+                "incident_updated needs at least one of title, status, severity, note, nations, team, summary, detail",
             ));
         }
         if let Some(status) = status {
@@ -640,6 +642,9 @@ impl State {
                     ),
                 ));
             }
+        }
+        if let Some(title) = title {
+            text("title", title, MAX_TITLE)?;
         }
         if let Some(note) = note {
             optional_text("note", note, MAX_NOTE)?;
@@ -790,6 +795,9 @@ impl State {
                 if let Some(severity) = update.severity {
                     incident.severity = severity;
                 }
+                if let Some(title) = &update.title {
+                    incident.title = title.clone();
+                }
                 if let Some(nations) = &update.nations {
                     incident.nations = nations.clone();
                 }
@@ -804,7 +812,8 @@ impl State {
                 }
                 // A change of restricted detail alone leaves no public trace,
                 // so that the public picture never depends on restricted input.
-                let public_change = update.status.is_some()
+                let public_change = update.title.is_some()
+                    || update.status.is_some()
                     || update.severity.is_some()
                     || update.note.is_some()
                     || update.nations.is_some()

@@ -403,6 +403,8 @@ fn build(op: &Op, state: &State, texts: &mut Texts, base: DateTime<Utc>) -> Even
             }
             EventBody::IncidentUpdated(IncidentUpdated {
                 id,
+                // A title change rides along with a summary change.
+                title: summary.then(|| texts.text(restricted, "title")),
                 status,
                 severity,
                 note,
