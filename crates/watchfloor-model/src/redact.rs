@@ -46,12 +46,15 @@ pub fn state(state: &State, audience: Audience) -> State {
         seq: state.seq,
         exercise: state.exercise.clone(),
         nations: state.nations.clone(),
-        incidents: state
+        ..State::default()
+    }
+    .with_incidents(
+        state
             .incidents
             .iter()
             .filter_map(|item| incident(item, audience))
             .collect(),
-    }
+    )
 }
 
 /// `incident` as `audience` may see it: `None` when the reader may not know

@@ -4,6 +4,9 @@
 //! cannot disagree about what an event means. Validation runs before any
 //! change: an event that fails it changes nothing.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -49,8 +52,64 @@ pub struct State {
     pub exercise: Exercise,
     /// In order of joining.
     pub nations: Vec<Nation>,
-    /// In order of opening.
+    /// In order of opening. Changed only by [`State::apply`] (or rebuilt
+    /// with [`State::with_incidents`]), which keeps the index below current.
     pub incidents: Vec<Incident>,
+    /// Where each incident is in `incidents`, by a hash of its id: a lookup
+    /// costs the same at 10 incidents or 10,000 (a fold of a long log is
+    /// mostly lookups). Not part of the state's value: never serialised,
+    /// ignored by `==`, and rebuilt when it does not cover the list (after
+    /// deserialising).
+    #[serde(skip)]
+    pub(crate) index: IncidentIndex,
+}
+
+/// See [`State::index`](State): incident positions by id hash. A hash that
+/// two ids share keeps one of them; the other is found by a scan.
+#[derive(Clone, Default)]
+pub(crate) struct IncidentIndex(HashMap<u64, usize>);
+
+impl IncidentIndex {
+    fn key(id: &str) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn of(incidents: &[Incident]) -> IncidentIndex {
+        IncidentIndex(
+            incidents
+                .iter()
+                .enumerate()
+                .map(|(position, incident)| (IncidentIndex::key(&incident.id), position))
+                .collect(),
+        )
+    }
+
+    /// The position of `id`: `Ok(Some)` found, `Ok(None)` certainly absent
+    /// (the index covers the whole list), `Err(())` unknown (scan).
+    fn find(&self, incidents: &[Incident], id: &str) -> Result<Option<usize>, ()> {
+        match self.0.get(&IncidentIndex::key(id)) {
+            Some(&position) if incidents.get(position).is_some_and(|i| i.id == id) => {
+                Ok(Some(position))
+            }
+            None if self.0.len() == incidents.len() => Ok(None),
+            _ => Err(()),
+        }
+    }
+}
+
+impl PartialEq for IncidentIndex {
+    /// The index is derived from the list: two states are equal by their values.
+    fn eq(&self, _: &IncidentIndex) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for IncidentIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IncidentIndex({} ids)", self.0.len())
+    }
 }
 
 /// The state as `GET /api/v1/snapshot` serves it to one audience.
@@ -88,8 +147,9 @@ impl Snapshot {
             seq: self.seq,
             exercise: self.exercise.into(),
             nations: self.nations,
-            incidents: self.incidents,
+            ..State::default()
         }
+        .with_incidents(self.incidents)
     }
 }
 
@@ -314,13 +374,27 @@ impl State {
         self.nations.iter().find(|nation| nation.code == code)
     }
 
+    /// This state with `incidents` as its incidents (and its index rebuilt).
+    pub fn with_incidents(mut self, incidents: Vec<Incident>) -> State {
+        self.index = IncidentIndex::of(&incidents);
+        self.incidents = incidents;
+        self
+    }
+
     /// An incident by id.
     pub fn incident(&self, id: &str) -> Option<&Incident> {
-        self.incidents.iter().find(|incident| incident.id == id)
+        match self.index.find(&self.incidents, id) {
+            Ok(position) => position.map(|position| &self.incidents[position]),
+            Err(()) => self.incidents.iter().find(|incident| incident.id == id),
+        }
     }
 
     fn incident_mut(&mut self, id: &str) -> Option<&mut Incident> {
-        self.incidents.iter_mut().find(|incident| incident.id == id)
+        let position = match self.index.find(&self.incidents, id) {
+            Ok(position) => position,
+            Err(()) => self.incidents.iter().position(|incident| incident.id == id),
+        };
+        position.map(|position| &mut self.incidents[position])
     }
 
     fn nation_mut(&mut self, code: &str) -> Option<&mut Nation> {
@@ -675,6 +749,10 @@ impl State {
                 format!("event {} is not after {}", event.seq, self.seq),
             ));
         }
+        if self.index.0.len() != self.incidents.len() {
+            // Deserialised, or a hash shared by two ids: index the list again.
+            self.index = IncidentIndex::of(&self.incidents);
+        }
         self.validate(&event.body, event.at)?;
         self.apply_valid(event);
         Ok(())
@@ -755,6 +833,9 @@ impl State {
             }
             EventBody::IncidentOpened(opened) => {
                 let closed_at = (!opened.status.is_open()).then_some(at);
+                self.index
+                    .0
+                    .insert(IncidentIndex::key(&opened.id), self.incidents.len());
                 self.incidents.push(Incident {
                     id: opened.id.clone(),
                     title: opened.title.clone(),
@@ -880,6 +961,56 @@ mod tests {
     }
 
     /// Applies `body` after `setup`, and checks the refusal's field and code.
+    #[test]
+    fn incidents_are_found_by_id_after_a_round_trip_and_with_a_stale_index() {
+        let mut bodies = vec![];
+        for n in 0..50 {
+            bodies.push(
+                serde_json::json!({"type": "incident_opened", "id": format!("CC-{n}"),
+                "title": "T", "category": "ddos", "severity": "low"}),
+            );
+        }
+        let state = fold(&bodies);
+        assert_eq!(
+            state.incident("CC-37").map(|i| i.id.as_str()),
+            Some("CC-37")
+        );
+        assert!(state.incident("CC-50").is_none());
+        // Deserialised: no index yet; lookups scan, the next apply indexes again.
+        let mut copy: State =
+            serde_json::from_str(&serde_json::to_string(&state).unwrap()).unwrap();
+        assert_eq!(copy, state);
+        assert_eq!(copy.incident("CC-3").map(|i| i.id.as_str()), Some("CC-3"));
+        assert!(copy.incident("CC-99").is_none());
+        let update = Event {
+            seq: 51,
+            at: at(60),
+            body: serde_json::from_value(
+                serde_json::json!({"type": "incident_updated", "id": "CC-12", "severity": "high"}),
+            )
+            .unwrap(),
+        };
+        copy.apply(&update).expect("applies");
+        assert_eq!(
+            copy.incident("CC-12").map(|i| i.severity),
+            Some(Severity::High)
+        );
+        let duplicate = Event {
+            seq: 52,
+            at: at(61),
+            body: serde_json::from_value(bodies[5].clone()).unwrap(),
+        };
+        assert_eq!(
+            copy.apply(&duplicate).unwrap_err().code,
+            "duplicate_incident"
+        );
+        // Redacted and snapshot states are indexed too.
+        let public = copy.redacted(Audience::Public);
+        assert!(public.incident("CC-12").is_none(), "restricted by default");
+        let back = Snapshot::new(&copy, Audience::Commander, at(70)).into_state();
+        assert_eq!(back.incident("CC-49").map(|i| i.id.as_str()), Some("CC-49"));
+    }
+
     fn check_refused(
         setup: &[serde_json::Value],
         body: serde_json::Value,

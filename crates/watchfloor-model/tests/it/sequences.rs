@@ -513,8 +513,7 @@ pub fn run(ops: &[(Op, i64)]) -> Run {
 /// `state` with its seq set to 0, for comparing states whose seqs differ
 /// only because a public reader never sees the restricted events.
 pub fn without_seq(state: &State) -> State {
-    State {
-        seq: 0,
-        ..state.clone()
-    }
+    let mut state = state.clone();
+    state.seq = 0;
+    state
 }
