@@ -4,7 +4,7 @@
 //! a slow machine.
 //!
 //! Benchmarks: `first_load`, `event_to_screen`, `big_exercise`, `ingest`,
-//! `read_throughput`, `fanout`. The table goes to stdout and `bench/results.md`.
+//! `read_throughput`, `fanout`, `review`. The table goes to stdout and `bench/results.md`.
 
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
@@ -23,9 +23,11 @@ const ALL: &[&str] = &[
     "first_load",
     "event_to_screen",
     "big_exercise",
+    "playback",
     "ingest",
     "read_throughput",
     "fanout",
+    "review",
 ];
 
 fn main() {
@@ -61,9 +63,11 @@ fn main() {
                 "first_load" => browser::first_load().await,
                 "event_to_screen" => browser::event_to_screen().await,
                 "big_exercise" => browser::big_exercise().await,
+                "playback" => browser::playback().await,
                 "ingest" => server::ingest().await,
                 "read_throughput" => server::read_throughput().await,
                 "fanout" => server::fanout().await,
+                "review" => server::review().await,
                 _ => unreachable!("checked above"),
             }
         });

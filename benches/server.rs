@@ -524,3 +524,266 @@ where
     }
     (times, connected)
 }
+
+/// The body of event `index` of a long synthetic log: an exercise, 30
+/// nations, then an incident opened every `open_every` events (a third
+/// restricted, most from an inject) and, of every 10 events, three updates
+/// of recent incidents, two nation responses and the rest status check-ins.
+fn long_log_body(index: usize, open_every: usize, opened: &mut usize) -> Value {
+    let code = |n: usize| format!("N{:02}", n % 30);
+    if index == 0 {
+        return json!({"type": "exercise_updated", "name": "Long", "startex": "2026-11-23T08:00:00Z", "endex": "2026-11-28T08:00:00Z"});
+    }
+    if index == 1 {
+        return json!({"type": "phase_changed", "phase": "execution"});
+    }
+    if index < 32 {
+        return json!({"type": "nation_joined", "code": code(index - 2), "name": format!("Nation {}", index - 2), "kind": "ally"});
+    }
+    let recent =
+        |opened: usize, back: usize| opened.saturating_sub(1 + back % 20.min(opened.max(1)));
+    if index % open_every == 0 {
+        let n = *opened;
+        *opened += 1;
+        let inject = if n % 4 == 0 {
+            Value::Null
+        } else {
+            json!({"id": format!("INJ-{n}"), "planned_at": null})
+        };
+        return json!({"type": "incident_opened", "id": format!("INC-{n}"), "title": format!("Incident {n}"),
+                      "category": "ddos", "severity": "medium", "nations": [code(n), code(n + 7)],
+                      "summary": "A summary of the incident", "detail": "Restricted detail",
+                      "visibility": if n % 3 == 0 { "restricted" } else { "public" },
+                      "inject": inject});
+    }
+    let status = if index % 2 == 0 { "online" } else { "degraded" };
+    if *opened == 0 {
+        return json!({"type": "nation_status", "code": code(index), "status": status});
+    }
+    match index % 10 {
+        1 | 4 | 7 => {
+            json!({"type": "incident_updated", "id": format!("INC-{}", recent(*opened, index)), "note": format!("Update {index}")})
+        }
+        2 | 5 => {
+            let n = recent(*opened, index / 3);
+            let milestone = ["detected", "reported", "contained"][index % 3];
+            json!({"type": "nation_response", "id": format!("INC-{n}"), "code": code(n), "milestone": milestone})
+        }
+        _ => json!({"type": "nation_status", "code": code(index), "status": status}),
+    }
+}
+
+/// The bodies of a `count`-event log with `incidents` incidents.
+fn long_log_bodies(count: usize, incidents: usize) -> Vec<Value> {
+    let open_every = (count / incidents.max(1)).max(10);
+    let mut opened = 0;
+    (0..count)
+        .map(|index| long_log_body(index, open_every, &mut opened))
+        .collect()
+}
+
+/// The same log as the store hands it to the hub: seqs, times 3 s apart, visibilities.
+fn stored_log(bodies: &[Value]) -> Vec<watchfloor_server::store::StoredEvent> {
+    let start: chrono::DateTime<chrono::Utc> = "2026-11-23T08:00:00Z".parse().expect("time");
+    let mut state = watchfloor_model::State::default();
+    bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| {
+            let body: watchfloor_model::EventBody =
+                serde_json::from_value(body.clone()).expect("event body");
+            let visibility = state.visibility_of(&body);
+            let event = watchfloor_model::Event {
+                seq: index as u64 + 1,
+                at: start + chrono::Duration::seconds(3 * index as i64),
+                body,
+            };
+            state.apply(&event).expect("a valid synthetic event");
+            watchfloor_server::store::StoredEvent { event, visibility }
+        })
+        .collect()
+}
+
+fn self_rss_kib() -> f64 {
+    rss_kib(std::process::id())
+}
+
+/// `count` seqs spread evenly over `1..=head`, each at a fixed offset within
+/// its stretch, the same every run.
+fn sample_seqs(head: u64, count: u64) -> Vec<u64> {
+    let stretch = (head / count.max(1)).max(1);
+    (0..count)
+        .map(|n| (n * stretch + (n * 7_919) % stretch + 1).min(head))
+        .collect()
+}
+
+/// Milliseconds of `hub.past` at `seqs`, for `audience`.
+fn past_times(
+    hub: &watchfloor_server::hub::Hub,
+    audience: watchfloor_model::Audience,
+    seqs: &[u64],
+) -> Vec<f64> {
+    let now = chrono::Utc::now();
+    seqs.iter()
+        .map(|&seq| {
+            let started = Instant::now();
+            let past = hub.past(audience, watchfloor_model::review::Point::Seq(seq), now);
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert!(past.state.seq <= seq);
+            elapsed
+        })
+        .collect()
+}
+
+pub async fn review() -> Section {
+    use watchfloor_server::hub::{Hub, CHECKPOINT_EVERY};
+    const EVENTS: usize = 100_000;
+    let mut section = Section::new(
+        "7. The state at a moment",
+        format!(
+            "The state at a random seq of a {EVENTS}-event synthetic log (30 nations; an incident \
+             opened every 100 or every 10 events; of every 10 events 3 incident updates, 2 nation \
+             responses, the rest status check-ins): `Hub::past` (the nearest of the checkpoints kept \
+             every {CHECKPOINT_EVERY} events, copied, then folded forward with `State::apply`) \
+             beside folding the log from the start (a hub without checkpoints); then \
+             `GET /api/v1/snapshot?at=<seq>` over HTTP on loopback (commander, sequential, the server \
+             in-process). Checkpoint memory: their states serialised as JSON, and the bench \
+             process's RSS after building the hub with checkpoints minus without."
+        ),
+    );
+    let audience = watchfloor_model::Audience::Commander;
+    for (incidents, reference_samples) in [(1_000usize, 50u64), (10_000, 10)] {
+        let bodies = long_log_bodies(EVENTS, incidents);
+        let log = stored_log(&bodies);
+        let copy = |log: &[watchfloor_server::store::StoredEvent]| -> Vec<_> {
+            log.iter()
+                .map(|stored| watchfloor_server::store::StoredEvent {
+                    event: stored.event.clone(),
+                    visibility: stored.visibility,
+                })
+                .collect()
+        };
+        let now = chrono::Utc::now();
+        let before = self_rss_kib();
+        let started = Instant::now();
+        let bare =
+            Hub::rebuild_with_checkpoints(copy(&log), chrono::Duration::zero(), now, u64::MAX);
+        let bare_rebuild = started.elapsed();
+        let without = self_rss_kib();
+        let reference = summary(&past_times(
+            &bare,
+            audience,
+            &sample_seqs(EVENTS as u64, reference_samples),
+        ));
+        drop(bare);
+        let started = Instant::now();
+        let hub = Hub::rebuild(copy(&log), chrono::Duration::zero(), now);
+        let rebuild = started.elapsed();
+        let with = self_rss_kib();
+        let stats = hub.checkpoint_stats();
+        let times = summary(&past_times(
+            &hub,
+            audience,
+            &sample_seqs(EVENTS as u64, 200),
+        ));
+        let public = summary(&past_times(
+            &hub,
+            watchfloor_model::Audience::Public,
+            &sample_seqs(hub.released_head(), 200),
+        ));
+        let live = hub.live_state();
+        let head_json = serde_json::to_vec(&*live).map_or(0, |json| json.len() as u64);
+        let label = format!("{incidents} incidents");
+        section.row(
+            format!("{label}: state at a random seq (`Hub::past`, commander)"),
+            format!(
+                "{}; max {:.1} ms",
+                latency(times),
+                times_max(&hub, audience)
+            ),
+            format!("fold from zero: {}", latency(reference)),
+            ratio(times.p99, reference.p99),
+        );
+        section.row(
+            format!("{label}: state at a random public seq (public sequence)"),
+            latency(public),
+            "",
+            "",
+        );
+        section.row(
+            format!("{label}: checkpoints (live + public)"),
+            format!(
+                "{} + {}, {} as JSON (head state {}); RSS +{:.0} MiB ({:.0} → {:.0} MiB)",
+                stats.live,
+                stats.public,
+                bytes(stats.json_bytes),
+                bytes(head_json),
+                (with - without).max(0.0) / 1024.0,
+                without / 1024.0,
+                with / 1024.0,
+            ),
+            format!(
+                "no checkpoints: RSS {:.0} → {:.0} MiB",
+                before / 1024.0,
+                without / 1024.0
+            ),
+            "",
+        );
+        section.row(
+            format!("{label}: rebuild at start"),
+            format!("{rebuild:.1?}"),
+            format!("without checkpoints: {bare_rebuild:.1?}"),
+            ratio(rebuild.as_secs_f64(), bare_rebuild.as_secs_f64()),
+        );
+        drop(hub);
+        if incidents == 1_000 {
+            section.row(
+                format!("{label}: `GET /api/v1/snapshot?at=<seq>`"),
+                snapshot_at_over_http(&bodies).await,
+                "",
+                "",
+            );
+        }
+    }
+    section
+}
+
+/// The slowest of a second pass at the sampled seqs (the worst case: the
+/// seqs just before each checkpoint).
+fn times_max(hub: &watchfloor_server::hub::Hub, audience: watchfloor_model::Audience) -> f64 {
+    let head = hub.head();
+    let every = watchfloor_server::hub::CHECKPOINT_EVERY;
+    let worst: Vec<u64> = (1..=head / every).map(|n| n * every - 1).collect();
+    max(&past_times(hub, audience, &worst))
+}
+
+/// Posts the log to a server in batches, then times `snapshot?at=` at sampled seqs.
+async fn snapshot_at_over_http(bodies: &[Value]) -> String {
+    let server = Server::start(Options::default()).await;
+    for batch in bodies.chunks(1_000) {
+        server.post(Value::Array(batch.to_vec())).await;
+    }
+    let token = server.token(Role::Commander);
+    let client = reqwest::Client::new();
+    let mut times = Vec::new();
+    let mut size = 0;
+    for seq in sample_seqs(bodies.len() as u64, 200) {
+        let started = Instant::now();
+        let body = client
+            .get(server.url(&format!("/api/v1/snapshot?at={seq}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("snapshot")
+            .bytes()
+            .await
+            .expect("body");
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+        size = size.max(body.len());
+    }
+    format!(
+        "{}; bodies up to {}",
+        latency(summary(&times)),
+        bytes(size as u64)
+    )
+}

@@ -7,7 +7,8 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use watchfloor_model::{Event, Incident, Session, Snapshot};
+use watchfloor_model::review::EventsPage;
+use watchfloor_model::{Event, EventKind, Incident, Session, Snapshot};
 
 /// Where the API lives (the app is served by the same server).
 pub const BASE: &str = "/api/v1";
@@ -121,6 +122,39 @@ pub fn stream_url(after: u64, public_only: bool) -> String {
     format!("{BASE}/stream?after={after}{audience}")
 }
 
+/// `/api/v1/snapshot?at=<moment>`: the state at a moment of the review
+/// (the moment as `Moment`'s `Display` writes it).
+pub fn snapshot_at_url(moment: &str) -> String {
+    format!("{BASE}/snapshot?at={}", crate::ui::query::encode(moment))
+}
+
+/// Which page of the log to read: events after `after`, up to `until`
+/// (inclusive), at most `limit` of them, of one kind only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EventsQuery {
+    pub after: u64,
+    pub until: Option<u64>,
+    /// 1..=10000; the server's default (1000) when `None`.
+    pub limit: Option<u32>,
+    /// One event type (`phase_changed`), as `EventBody::kind` names it.
+    pub kind: Option<EventKind>,
+}
+
+/// `/api/v1/events?after=…[&until=…][&limit=…][&kind=…]`.
+pub fn events_url(query: &EventsQuery) -> String {
+    let mut url = format!("{BASE}/events?after={}", query.after);
+    if let Some(until) = query.until {
+        url.push_str(&format!("&until={until}"));
+    }
+    if let Some(limit) = query.limit {
+        url.push_str(&format!("&limit={limit}"));
+    }
+    if let Some(kind) = query.kind {
+        url.push_str(&format!("&kind={}", crate::ui::query::encode(kind)));
+    }
+    url
+}
+
 /// The URL of one incident.
 pub fn incident_url(id: &str, public_only: bool) -> String {
     let audience = if public_only { "?audience=public" } else { "" };
@@ -218,6 +252,33 @@ pub async fn snapshot(public_only: bool) -> Result<Snapshot, ApiError> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let _ = public_only;
+        Err(not_in_browser())
+    }
+}
+
+/// The state as it was at a moment, for the caller's audience (in its own
+/// sequence), with `generated_at` the moment's time.
+pub async fn snapshot_at(moment: &str) -> Result<Snapshot, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        http::get(&snapshot_at_url(moment)).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = moment;
+        Err(not_in_browser())
+    }
+}
+
+/// One page of the log, redacted for the caller.
+pub async fn events_page(query: EventsQuery) -> Result<EventsPage, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        http::get(&events_url(&query)).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = query;
         Err(not_in_browser())
     }
 }
@@ -480,6 +541,30 @@ mod tests {
         );
         assert_eq!(snapshot_url(true), "/api/v1/snapshot?audience=public");
         assert_eq!(incident_url("CC 1", false), "/api/v1/incidents/CC%201");
+        assert_eq!(
+            snapshot_at_url("271430Z NOV 26"),
+            "/api/v1/snapshot?at=271430Z%20NOV%2026"
+        );
+        assert_eq!(
+            snapshot_at_url("2026-11-27T14:30:00+00:00"),
+            "/api/v1/snapshot?at=2026-11-27T14:30:00%2B00:00"
+        );
+        assert_eq!(
+            events_url(&EventsQuery {
+                after: 12,
+                ..EventsQuery::default()
+            }),
+            "/api/v1/events?after=12"
+        );
+        assert_eq!(
+            events_url(&EventsQuery {
+                after: 0,
+                until: Some(40),
+                limit: Some(10_000),
+                kind: Some("phase_changed"),
+            }),
+            "/api/v1/events?after=0&until=40&limit=10000&kind=phase_changed"
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //!
 //! - [`overview`], [`incidents`], [`nations`]: the dashboard's pages (`/`,
 //!   `/incidents(/:id)`, `/nations(/:code)`), each with its components and maths.
+//! - [`review`]: after-action review: the replay of any moment on every
+//!   dashboard page (`?at=`), `/review/matrix`, `/review/report`.
 //! - [`display`]: the wall-screen mode (`/display`), with its panels and maths.
 //! - [`shell`]: the frame of every dashboard page (layout, header, sign-in, not found).
 //! - [`live`]: the live store (snapshot + stream, folded with the model's
@@ -29,6 +31,7 @@ pub mod incidents;
 pub mod live;
 pub mod nations;
 pub mod overview;
+pub mod review;
 pub mod shell;
 pub mod ui;
 pub mod vocabulary;
@@ -43,6 +46,7 @@ use leptos_router::path;
 use crate::incidents::{IncidentPage, IncidentsPage};
 use crate::nations::{NationPage, NationsPage};
 use crate::overview::OverviewPage;
+use crate::review::{MatrixPage, ReportPage};
 use crate::shell::{DashboardLayout, NotFoundPage, SignInPage};
 use crate::ui::clock::provide_clock;
 use crate::ui::session::provide_session;
@@ -66,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("nations/:code") view=NationPage />
                     <Route path=path!("incidents") view=IncidentsPage />
                     <Route path=path!("incidents/:id") view=IncidentPage />
+                    <Route path=path!("review/matrix") view=MatrixPage />
+                    <Route path=path!("review/report") view=ReportPage />
                     <Route path=path!("signin") view=SignInPage />
                 </ParentRoute>
                 <Route path=path!("display") view=display::DisplayPage />

@@ -252,6 +252,13 @@ impl LiveStore {
             .with_value(|ledger| ledger.feed().take(limit).cloned().collect())
     }
 
+    /// What [`LiveStore::reload`] does for a detached store: the replay's
+    /// store passes a reload (the reader signed in on a replayed page) on
+    /// to the live store.
+    pub fn on_reload(&self, reload: impl Fn() + 'static) {
+        self.reload.set_value(Some(Rc::new(reload)));
+    }
+
     /// Refetches the snapshot and reconnects: the reader signed in or out.
     pub fn reload(&self) {
         if let Some(reload) = self.reload.get_value() {

@@ -91,6 +91,11 @@ pub fn NationPage() -> impl IntoView {
                                     .collect_view()
                             }}
                         </dl>
+                        <p>
+                            <a href="/review/matrix" data-testid="matrix-link">
+                                {format!("{}'s times on every inject: the response matrix", nation.code)}
+                            </a>
+                        </p>
                     </section>
                 }
                 .into_any(),

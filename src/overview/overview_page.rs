@@ -51,6 +51,7 @@ pub fn OverviewPage() -> impl IntoView {
                         <h2 id="nations-heading">
                             <a href="/nations">"Nations"</a>
                         </h2>
+                        <a class="card-link" href="/review/matrix" data-testid="matrix-link">"Response matrix"</a>
                         <ul class="inline-counts" data-testid="nation-counts">
                             {move || {
                                 counts

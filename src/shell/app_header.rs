@@ -1,10 +1,12 @@
-//! The header on every dashboard page: navigation, the exercise at a glance,
-//! the clocks, the connection and who is looking.
+//! The header on every dashboard page: navigation, the exercise at a glance
+//! (as it was, during a replay), the review control, the clocks, the
+//! connection and who is looking.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::live::use_live;
+use crate::review::{ReplayScope, ReviewButton};
 use crate::shell::ExerciseStatus;
 use crate::ui::{
     AudienceBadge, ConnectionIndicator, SessionControls, StaleMarker, ThemeToggle, UtcClock,
@@ -29,13 +31,16 @@ pub fn AppHeader() -> impl IntoView {
                     <A href="/incidents">"Incidents"</A>
                 </nav>
                 <div class="header-tools">
+                    <ReviewButton />
                     <AudienceBadge />
                     <SessionControls />
                     <ThemeToggle />
                 </div>
             </div>
             <div class="status-strip">
-                <ExerciseStatus />
+                <ReplayScope>
+                    <ExerciseStatus />
+                </ReplayScope>
                 <div class="status-right">
                     <StaleMarker connection=connection has_data=has_data />
                     <ConnectionIndicator connection=connection />

@@ -2,12 +2,11 @@
 //! countdown to ENDEX (frozen while paused).
 
 use leptos::prelude::*;
-use watchfloor_model::Phase;
 
 use crate::live::use_live;
 use crate::ui::clock::use_clock;
 use crate::vocabulary::exercise::{countdown, day_text};
-use crate::vocabulary::words::phase_label;
+use crate::vocabulary::words::{phase_glyph, phase_label};
 
 /// The exercise's name, phase, day and ENDEX countdown, from the live store.
 #[component]
@@ -62,14 +61,7 @@ pub fn ExerciseStatus() -> impl IntoView {
                 data-testid="exercise-phase"
                 hidden=move || !ready()
             >
-                <span class="glyph" aria-hidden="true">
-                    {move || match phase() {
-                        Phase::Planning => "◇",
-                        Phase::Execution => "▶",
-                        Phase::Paused => "‖",
-                        Phase::Endex => "■",
-                    }}
-                </span>
+                <span class="glyph" aria-hidden="true">{move || phase_glyph(phase())}</span>
                 {move || phase_label(phase())}
             </span>
             <span class="exercise-day" data-testid="exercise-day">{day}</span>

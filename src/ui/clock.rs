@@ -48,6 +48,13 @@ impl Clock {
         }
     }
 
+    /// A clock stopped at `at`, not provided to anything: the replay's
+    /// clock, which the review sets to the moment on screen and hands to
+    /// the pages below it (see `review::ReplayScope`).
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Clock::new(at, false)
+    }
+
     /// The current UTC time (tracked: the caller re-runs every second).
     pub fn now(&self) -> DateTime<Utc> {
         self.now.get()
@@ -103,7 +110,7 @@ pub fn provide_clock() -> Clock {
 
 /// Provides a clock stopped at `at` (component tests move it with [`Clock::set`]).
 pub fn provide_fixed_clock(at: DateTime<Utc>) -> Clock {
-    let clock = Clock::new(at, false);
+    let clock = Clock::fixed(at);
     provide_context(clock);
     clock
 }

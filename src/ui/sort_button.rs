@@ -42,7 +42,8 @@ impl SortDirection {
 #[component]
 pub fn SortButton(
     /// The column's name.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The direction when this is the sorted column; `None` otherwise.
     #[prop(into)]
     direction: Signal<Option<SortDirection>>,

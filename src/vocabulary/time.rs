@@ -54,6 +54,24 @@ pub fn duration(length: Duration, precision: Precision) -> String {
     }
 }
 
+/// A length of time in a table cell, in seconds: "45s", "6m", "1h05",
+/// "2d04h"; negative (a milestone before the inject's planned time) with "−".
+pub fn compact(seconds: i64) -> String {
+    let sign = if seconds < 0 { "−" } else { "" };
+    let (days, hours, minutes, rest) =
+        day_hms(Duration::try_seconds(seconds.saturating_abs()).unwrap_or(Duration::MAX));
+    let text = if days > 0 {
+        format!("{days}d{hours:02}h")
+    } else if hours > 0 {
+        format!("{hours}h{minutes:02}")
+    } else if minutes > 0 {
+        format!("{minutes}m")
+    } else {
+        format!("{rest}s")
+    };
+    format!("{sign}{text}")
+}
+
 /// How old something seen at `then` is at `now`: "just now", "45 s old", "3 h 05 min old".
 pub fn age(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let elapsed = now - then;
@@ -204,6 +222,17 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().expect("test time")
+    }
+
+    #[test]
+    fn compact_lengths_fit_a_cell() {
+        assert_eq!(compact(45), "45s");
+        assert_eq!(compact(6 * 60 + 5), "6m");
+        assert_eq!(compact(3900), "1h05");
+        assert_eq!(compact(2 * 86_400 + 4 * 3600), "2d04h");
+        assert_eq!(compact(-300), "−5m");
+        assert_eq!(compact(0), "0s");
+        assert!(compact(i64::MIN).starts_with('−'));
     }
 
     #[test]

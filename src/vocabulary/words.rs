@@ -97,6 +97,16 @@ pub fn phase_label(phase: Phase) -> &'static str {
     }
 }
 
+/// A shape per phase: diamond, play, pause, stop.
+pub fn phase_glyph(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Planning => "◇",
+        Phase::Execution => "▶",
+        Phase::Paused => "‖",
+        Phase::Endex => "■",
+    }
+}
+
 /// "Public", "Commander", "Control".
 pub fn audience_label(audience: Audience) -> &'static str {
     match audience {
@@ -142,6 +152,15 @@ pub fn grouped(value: u64) -> String {
     out
 }
 
+/// A count and its noun: "1 incident", "2 incidents", "1,024 nations".
+pub fn counted(count: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        grouped(count as u64),
+        if count == 1 { one } else { many }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +190,13 @@ mod tests {
             "Water utility outage"
         );
         assert_eq!(category_text(""), "");
+    }
+
+    #[test]
+    fn counts_take_their_plural() {
+        assert_eq!(counted(1, "inject", "injects"), "1 inject");
+        assert_eq!(counted(0, "inject", "injects"), "0 injects");
+        assert_eq!(counted(1029, "nation", "nations"), "1,029 nations");
     }
 
     #[test]

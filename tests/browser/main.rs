@@ -12,5 +12,7 @@ mod display;
 mod filters;
 mod incident;
 mod list;
+mod matrix;
+mod review;
 mod support;
 mod timeline;

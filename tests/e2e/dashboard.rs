@@ -52,14 +52,6 @@ async fn some_text_contains(browser: &Browser, test_id: &str, needle: &str) {
         .await;
 }
 
-async fn path_and_query(browser: &Browser) -> String {
-    let url = browser.client.current_url().await.expect("url");
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_as_a_commander_shows_restricted_incidents_and_detail() {
     let server = started().await;
@@ -86,7 +78,7 @@ async fn signing_in_as_a_commander_shows_restricted_incidents_and_detail() {
         .text_when("audience-badge", |text| text.contains("Commander"))
         .await;
     assert_eq!(
-        path_and_query(&browser).await,
+        browser.path_and_query().await,
         "/",
         "back to the overview after signing in"
     );
@@ -173,7 +165,7 @@ async fn a_deep_link_with_filters_shows_only_matching_incidents_after_reload_and
         .click(&format!("{} input[value='high']", css("filter-severity")))
         .await;
     browser.rows_become(&["CRIT-EST", "HIGH-EST"]).await;
-    let url = path_and_query(&browser).await;
+    let url = browser.path_and_query().await;
     assert!(
         url.contains("severity=high,critical"),
         "the filter is in the URL: {url}"
@@ -181,7 +173,7 @@ async fn a_deep_link_with_filters_shows_only_matching_incidents_after_reload_and
 
     browser.client.back().await.expect("back");
     browser.rows_become(&["CRIT-EST"]).await;
-    assert_eq!(path_and_query(&browser).await, link);
+    assert_eq!(browser.path_and_query().await, link);
 
     // Free text goes to the URL too.
     browser
@@ -279,7 +271,7 @@ async fn the_overview_drills_down_to_an_incidents_own_timeline() {
             text == "Flood against the Finnish webmail"
         })
         .await;
-    assert_eq!(path_and_query(&browser).await, "/incidents/CRIT-FIN");
+    assert_eq!(browser.path_and_query().await, "/incidents/CRIT-FIN");
     browser
         .until(
             "two timeline entries",

@@ -213,6 +213,47 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The seqs `post` appended `events` at.
+    pub async fn post_seqs(&self, events: Value) -> Vec<u64> {
+        let answer = self.post(events).await;
+        answer["seq"]
+            .as_array()
+            .expect("the answer lists the seqs")
+            .iter()
+            .map(|seq| seq.as_u64().expect("a seq"))
+            .collect()
+    }
+
+    /// The whole log as `GET /api/v1/events` gives it page by page to a
+    /// reader with `token` (`None`: the public, in the public sequence).
+    pub async fn events(&self, token: Option<&str>) -> Vec<watchfloor_model::Event> {
+        let mut events = Vec::new();
+        let mut after = 0;
+        loop {
+            let mut request = self
+                .client
+                .get(self.url(&format!("/api/v1/events?after={after}&limit=100")));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.expect("read the log");
+            assert!(
+                response.status().is_success(),
+                "events answered {}",
+                response.status()
+            );
+            let page: watchfloor_model::review::EventsPage =
+                response.json().await.expect("an events page");
+            events.extend(page.events);
+            match page.next {
+                Some(next) => after = next,
+                None => return events,
+            }
+        }
+    }
+}
+
 /// A small exercise with nations and a public and a restricted incident.
 pub fn basic_exercise(name: &str) -> Value {
     json!([
@@ -350,6 +391,43 @@ impl Browser {
     /// The text of the first element with this test id.
     pub async fn text(&self, test_id: &str) -> String {
         self.text_when(test_id, |_| true).await
+    }
+
+    /// The path and query the browser is on: `/incidents?at=12`.
+    pub async fn path_and_query(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// The value of `?key=` in the browser's URL, if any.
+    pub async fn query_value(&self, key: &str) -> Option<String> {
+        let url = self.client.current_url().await.expect("url");
+        url.query_pairs()
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    /// Waits until the replay banner says the page shows the state after
+    /// `seq`, and returns its words.
+    pub async fn replay_shows(&self, seq: u64) -> String {
+        let ending = format!("(seq {seq})");
+        self.text_when("replay-moment", |text| text.ends_with(&ending))
+            .await
+    }
+
+    /// Waits until no element has this test id.
+    pub async fn gone(&self, test_id: &str) {
+        self.until(
+            &format!("[data-testid={test_id}] to go"),
+            &format!(
+                "return document.querySelector(\"{}\") === null;",
+                css(test_id).replace('"', "\\\"")
+            ),
+        )
+        .await;
     }
 
     /// The whole page's HTML source as the browser holds it now.

@@ -71,7 +71,7 @@ async fn the_overview_fits_a_1280_px_window() {
 /// Widths are `window.innerWidth`, scroll bar included, as CSS media
 /// queries count them. (Headless Chromium's window is at least 500 px wide,
 /// so the harness emulates a phone's viewport below that.)
-const FIT_FINDINGS: &str = r#"
+pub(crate) const FIT_FINDINGS: &str = r#"
 const width = window.innerWidth;
 const findings = [];
 const page = document.documentElement;
@@ -163,7 +163,8 @@ async fn every_dashboard_page_fits_a_phone_and_a_tablet() {
                 "nations": nations[index],
                 "summary": "A summary that is long enough to need wrapping on a phone screen, \
                             with a https://very-long-host-name.example.invalid/path/that/does/not/break URL.",
-                "visibility": "public"
+                "visibility": "public",
+                "inject": {"id": format!("INJ-{index:03}")}
             })
         })
         .collect();
@@ -172,15 +173,19 @@ async fn every_dashboard_page_fits_a_phone_and_a_tablet() {
         .post(serde_json::json!([
             {"type": "incident_updated", "id": "INC-LONG-0", "status": "contained",
              "note": "Scheduling servers isolated; restoring from the offline backups taken before the exercise began."},
+            {"type": "nation_response", "id": "INC-LONG-0", "code": "EST", "milestone": "detected"},
+            {"type": "nation_response", "id": "INC-LONG-0", "code": "FIN", "milestone": "reported"},
         ]))
         .await;
     let commander = server.token(watchfloor_server::Role::Commander);
-    let pages: [(&str, &str); 6] = [
+    let pages: [(&str, &str); 8] = [
         ("/", "open-incident"),
         ("/nations", "nation-row"),
         ("/nations/EST", "nation-detail"),
         ("/incidents", "incident-row"),
         ("/incidents/INC-LONG-0", "incident-title"),
+        ("/review/matrix", "matrix-row"),
+        ("/review/report", "report-title"),
         ("/signin", "signin-token"),
     ];
     let mut failures = Vec::new();

@@ -14,5 +14,7 @@ mod dashboard;
 mod display;
 mod filter;
 mod layout;
+mod review;
+mod review_matrix;
 mod security;
 mod tls;

@@ -45,7 +45,8 @@
 //! - [`health`]: whether the server can do its job: a fatal fault (the
 //!   writer died, a commit failed) stops it; a clock behind the log refuses writes.
 //! - [`hub`]: the live state, the in-memory log, the embargoed public view,
-//!   cached snapshots, and the fan-out that wakes streams.
+//!   cached snapshots, the fan-out that wakes streams, and the checkpoints
+//!   that answer the state at any earlier moment (after-action review).
 //! - [`auth`]: tokens and their [`Role`], sessions, and each request's audience.
 //! - [`routes`]: one module per resource of the HTTP contract.
 //! - `player`: the scenario player.

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, exercise, incidents, meta, nations, session, stream};
+use crate::routes::{events, exercise, incidents, meta, nations, review, session, stream};
 
 /// The API's document.
 #[derive(OpenApi)]
@@ -28,7 +28,9 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         incidents::incidents_list,
         incidents::incidents_get,
         stream::stream_get,
+        events::events_list,
         events::events_create,
+        review::matrix_get,
         session::session_create,
         session::session_get,
         session::session_delete,
@@ -38,9 +40,10 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
     ),
     // The stream's `data:` payload: an event as stored, with `seq` and `at`.
     components(schemas(watchfloor_model::Event)),
-    modifiers(&Security),
+    modifiers(&Security, &CsvColumns),
     tags(
         (name = "read", description = "The exercise as the caller may see it"),
+        (name = "review", description = "After-action review: the log read back, and the response matrix at any moment"),
         (name = "write", description = "Exercise control's event log"),
         (name = "session", description = "Browser sign-in"),
         (name = "meta", description = "The server itself"),
@@ -69,6 +72,44 @@ impl Modify for Security {
                 "Set by `POST /api/v1/session` (HttpOnly, SameSite=Strict)",
             ))),
         );
+    }
+}
+
+/// Names each CSV export's columns, in order, in its operation's
+/// description — from the model's own lists, so the document cannot drift
+/// from the files.
+struct CsvColumns;
+
+impl Modify for CsvColumns {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use watchfloor_model::export::{INCIDENT_COLUMNS, MATRIX_COLUMNS};
+        for (path, columns, notes) in [
+            (
+                "/api/v1/incidents",
+                INCIDENT_COLUMNS,
+                "`nations` is the affected nations' codes separated by spaces; times are RFC 3339 UTC; an absent value is empty.",
+            ),
+            (
+                "/api/v1/review/matrix",
+                MATRIX_COLUMNS,
+                "One line per nation and inject, in the matrix's row and column order; `state` is `not_affected`, `no_response` or `responded`; the `_s` columns are seconds from the inject's start to the milestone, empty when not reached.",
+            ),
+        ] {
+            let Some(operation) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+            else {
+                continue;
+            };
+            let listed: Vec<String> = columns.iter().map(|column| format!("`{column}`")).collect();
+            let description = operation.description.get_or_insert_with(String::new);
+            description.push_str(&format!(
+                "\n\nCSV columns, in this order: {}. {notes}",
+                listed.join(", ")
+            ));
+        }
     }
 }
 

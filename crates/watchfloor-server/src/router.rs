@@ -21,6 +21,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::exercise::router())
         .merge(routes::nations::router())
         .merge(routes::incidents::router())
+        .merge(routes::review::router())
         .merge(routes::stream::router())
         .merge(routes::events::router())
         .merge(routes::session::router())

@@ -1,20 +1,29 @@
-//! Writing: `POST /api/v1/events`, for exercise control.
+//! The log: `POST /api/v1/events` (writing, for exercise control) and
+//! `GET /api/v1/events` (reading it back a page at a time, or whole as JSON
+//! Lines, redacted for the reader).
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+use watchfloor_model::filter::{query_list, query_value};
 use watchfloor_model::limits::MAX_BATCH_EVENTS;
-use watchfloor_model::EventBody;
+use watchfloor_model::review::EventsPage;
+use watchfloor_model::{Audience, EventBody, EventKind};
 
-use crate::auth::{sha256_hex, Control};
+use super::review::{self, attachment, varies, Format};
+use crate::auth::{sha256_hex, Caller, Control};
 use crate::error::{parse_value, Error, ErrorBody, JsonBody, Problem, Result};
+use crate::hub::{Hub, Outgoing};
 use crate::writer::{Idempotency, Pending, Request};
 use crate::AppState;
 
@@ -22,7 +31,263 @@ use crate::AppState;
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", post(events_create))
+    Router::new().route("/api/v1/events", post(events_create).get(events_list))
+}
+
+/// A page's size when `limit` is not given.
+pub const DEFAULT_PAGE: usize = 1_000;
+
+/// The largest page.
+pub const MAX_PAGE: usize = 10_000;
+
+/// Events per chunk of a JSON Lines answer: what one request holds at once.
+const JSONL_CHUNK: usize = 256;
+
+/// Which part of the log to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct EventsQuery {
+    /// Events with a seq above this one (default 0: from the start), in the
+    /// reader's sequence (the public's own dense sequence for the public).
+    after: Option<String>,
+    /// Events with a seq up to this one (default: the reader's head).
+    until: Option<String>,
+    /// At most this many events: 1 to 10,000, 1,000 by default. A JSON
+    /// Lines answer has the whole range unless it is given.
+    limit: Option<String>,
+    /// Only events of these types, comma-separated, e.g.
+    /// `phase_changed,exercise_updated`.
+    kind: Option<String>,
+    /// `json` (a page, the default) or `jsonl` (the whole range, one event
+    /// per line); without it, `Accept: application/x-ndjson` asks for JSON Lines.
+    format: Option<String>,
+    /// `public` reads as the public.
+    audience: Option<String>,
+}
+
+/// What `GET /api/v1/events` was asked for.
+#[derive(Debug)]
+struct Range {
+    after: u64,
+    until: Option<u64>,
+    limit: Option<usize>,
+    kinds: Option<Vec<EventKind>>,
+}
+
+fn parse_range(pairs: &[(String, String)]) -> Result<Range> {
+    let bad = |field: &str, message: String| {
+        Error::BadRequest(Problem::new("bad_query", message).field(field))
+    };
+    let seq = |field: &'static str| {
+        query_value(pairs, field)
+            .map(|text| {
+                text.trim().parse::<u64>().map_err(|_| {
+                    bad(
+                        field,
+                        format!(
+                            "{field} `{}` is not a seq (a whole number, e.g. 42)",
+                            text.chars().take(40).collect::<String>()
+                        ),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let after = seq("after")?.unwrap_or(0);
+    let until = seq("until")?;
+    let limit = query_value(pairs, "limit")
+        .map(|text| match text.trim().parse::<usize>() {
+            Ok(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
+            _ => Err(bad(
+                "limit",
+                format!(
+                    "limit `{}` must be a whole number from 1 to {MAX_PAGE}; page on with `next`",
+                    text.chars().take(40).collect::<String>()
+                ),
+            )),
+        })
+        .transpose()?;
+    let kinds = match query_value(pairs, "kind") {
+        None => None,
+        Some(text) => {
+            let mut kinds: Vec<EventKind> = Vec::new();
+            for item in query_list(Some(text)) {
+                let kind = EventBody::KINDS
+                    .iter()
+                    .copied()
+                    .find(|kind| *kind == item)
+                    .ok_or_else(|| {
+                        bad(
+                            "kind",
+                            format!(
+                                "`{}` is not an event type: use {}",
+                                item.chars().take(40).collect::<String>(),
+                                EventBody::KINDS.join(", ")
+                            ),
+                        )
+                    })?;
+                if !kinds.contains(&kind) {
+                    kinds.push(kind);
+                }
+            }
+            Some(kinds).filter(|kinds| !kinds.is_empty())
+        }
+    };
+    Ok(Range {
+        after,
+        until,
+        limit,
+        kinds,
+    })
+}
+
+/// Reads the log back, redacted for the caller: a page of events with
+/// `after < seq <= until`, in the caller's sequence, as the stream sends
+/// them.
+///
+/// Restricted readers get every committed event with its seq; the public
+/// gets the public log — only released public events, redacted, numbered in
+/// the public's own dense sequence — so neither a seq nor a count says
+/// anything about restricted or embargoed activity. A page is at most
+/// `limit` events; `next` is the `after` of the next page, absent when this
+/// one reached `until` or the head. With `?format=jsonl` or
+/// `Accept: application/x-ndjson` the whole range (up to the head when the
+/// request arrived) comes as JSON Lines, one event per line, streamed from
+/// memory as an attachment `watchfloor-events.jsonl`.
+#[utoipa::path(
+    get, path = "/api/v1/events", tag = "review",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "A page of events (JSON), or the range as JSON Lines (`application/x-ndjson`, each line an `Event`)", content(
+            (EventsPage = "application/json"),
+            (String = "application/x-ndjson"),
+        )),
+        (status = 400, description = "`bad_query`, naming the parameter: `after` or `until` is not a seq, `limit` is not 1 to 10,000, `kind` is not an event type, `format` is not `json` or `jsonl`; or an unknown `audience`", body = ErrorBody),
+        (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
+pub async fn events_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    query: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response> {
+    let pairs = review::pairs(query)?;
+    let range = parse_range(&pairs)?;
+    let format = review::format(&pairs, &headers, &[Format::Json, Format::Jsonl])?;
+    let hub = state.hub().clone();
+    let audience = caller.audience;
+    let head = hub.head_for(audience);
+    let upto = range.until.unwrap_or(head).min(head);
+    if format == Format::Jsonl {
+        let lines = Lines {
+            hub,
+            audience,
+            after: range.after,
+            upto,
+            left: range.limit.unwrap_or(usize::MAX),
+            kinds: range.kinds,
+        };
+        let body = Body::from_stream(futures_util::stream::unfold(lines, Lines::next));
+        return Ok(attachment(
+            "application/x-ndjson",
+            "watchfloor-events.jsonl",
+            body,
+        ));
+    }
+    let limit = range.limit.unwrap_or(DEFAULT_PAGE);
+    let entries = read(
+        &hub,
+        audience,
+        range.after,
+        upto,
+        limit,
+        range.kinds.as_deref(),
+    );
+    let last = entries.last().map(|entry| entry.seq);
+    let next = last.filter(|last| entries.len() == limit && *last < upto);
+    // The events' JSON is serialised once per event and reader class: splice it.
+    let mut body = String::with_capacity(
+        entries
+            .iter()
+            .map(|entry| entry.json.len() + 1)
+            .sum::<usize>()
+            + 64,
+    );
+    body.push_str(r#"{"events":["#);
+    for (index, entry) in entries.iter().enumerate() {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(&entry.json);
+    }
+    body.push_str(&format!(
+        r#"],"head":{head},"next":{}}}"#,
+        next.map_or("null".to_owned(), |next| next.to_string())
+    ));
+    Ok(varies(
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+    ))
+}
+
+/// The entries of `(after, upto]` the reader receives, of the wanted types.
+fn read(
+    hub: &Hub,
+    audience: Audience,
+    after: u64,
+    upto: u64,
+    limit: usize,
+    kinds: Option<&[EventKind]>,
+) -> Vec<Arc<Outgoing>> {
+    match kinds {
+        None => hub.entries_for(audience, after, upto, limit),
+        Some(kinds) => {
+            hub.entries_where(audience, after, upto, limit, |kind| kinds.contains(&kind))
+        }
+    }
+}
+
+/// A JSON Lines answer being streamed: one chunk of the log at a time, so a
+/// request holds at most [`JSONL_CHUNK`] events however long the log.
+struct Lines {
+    hub: Arc<Hub>,
+    audience: Audience,
+    /// The last seq sent (or the request's `after`).
+    after: u64,
+    upto: u64,
+    /// Events still to send (the `limit`, if given).
+    left: usize,
+    kinds: Option<Vec<EventKind>>,
+}
+
+impl Lines {
+    async fn next(
+        mut self,
+    ) -> Option<(std::result::Result<Bytes, std::convert::Infallible>, Lines)> {
+        if self.left == 0 || self.after >= self.upto {
+            return None;
+        }
+        let entries = read(
+            &self.hub,
+            self.audience,
+            self.after,
+            self.upto,
+            JSONL_CHUNK.min(self.left),
+            self.kinds.as_deref(),
+        );
+        let last = entries.last()?.seq;
+        let mut chunk =
+            String::with_capacity(entries.iter().map(|entry| entry.json.len() + 1).sum());
+        for entry in &entries {
+            chunk.push_str(&entry.json);
+            chunk.push('\n');
+        }
+        self.left -= entries.len();
+        self.after = last;
+        Some((Ok(Bytes::from(chunk)), self))
+    }
 }
 
 /// What `POST /api/v1/events` takes: one event, or an array appended all-or-nothing.

@@ -3,13 +3,16 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use watchfloor_model::filter::query_value;
-use watchfloor_model::{redact, Incident, IncidentFilter, IncidentSummary};
+use watchfloor_model::{export, redact, Incident, IncidentFilter, IncidentSummary};
 
+use super::review::{self, attachment, varies, AtParam, Format, CSV};
 use crate::auth::Caller;
 use crate::error::{Error, ErrorBody, Problem, Result};
 use crate::AppState;
@@ -40,6 +43,8 @@ pub struct IncidentQuery {
     pub q: Option<String>,
     /// At most this many incidents (the newest).
     pub limit: Option<String>,
+    /// `json` (the default) or `csv`; without it, `Accept: text/csv` asks for CSV.
+    pub format: Option<String>,
     /// `public` reads as the public.
     pub audience: Option<String>,
 }
@@ -70,12 +75,21 @@ fn parse_query(pairs: &[(String, String)]) -> Result<(IncidentFilter, Option<usi
 }
 
 /// The incidents visible to the caller that pass the filters, newest first.
+///
+/// With `?at=`, the list as it was at that moment. With `?format=csv` or
+/// `Accept: text/csv`, the same list (same filters, same order) as a
+/// spreadsheet-safe CSV attachment `watchfloor-incidents.csv` (RFC 4180,
+/// CRLF line ends, one line per incident after the header; `detail` is
+/// empty for the public); its columns are listed below.
 #[utoipa::path(
     get, path = "/api/v1/incidents", tag = "read",
-    params(IncidentQuery),
+    params(IncidentQuery, AtParam),
     responses(
-        (status = 200, description = "Incidents, newest first (by opening)", body = [IncidentSummary]),
-        (status = 400, description = "A filter value is not valid", body = ErrorBody),
+        (status = 200, description = "Incidents, newest first (by opening), as JSON summaries or as CSV (`text/csv; charset=utf-8`; text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return are prefixed with `'`)", content(
+            (Vec<IncidentSummary> = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "A filter value is not valid (`bad_filter`), `at` is not a moment (`bad_moment`), a `format` other than `json` or `csv`, or an unknown `audience`", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
@@ -83,26 +97,41 @@ fn parse_query(pairs: &[(String, String)]) -> Result<(IncidentFilter, Option<usi
 pub async fn incidents_list(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
-) -> Result<Json<Vec<IncidentSummary>>> {
-    let Query(pairs) = query
-        .map_err(|rejection| Error::BadRequest(Problem::new("bad_query", rejection.body_text())))?;
+) -> Result<Response> {
+    let pairs = review::pairs(query)?;
     let (filter, limit) = parse_query(&pairs)?;
+    let format = review::format(&pairs, &headers, &[Format::Json, Format::Csv])?;
     let audience = caller.audience;
-    let snapshot = state.hub().state_for(audience);
+    let snapshot = review::state_at(&state, audience, &pairs)?;
     // The log keeps `at` non-decreasing, so the order of opening is newest last.
     // Each incident is redacted for the reader *before* it is matched, so a
     // public search never matches restricted text.
-    let incidents = snapshot
+    let incidents: Vec<Incident> = snapshot
         .incidents
         .iter()
         .rev()
         .filter_map(|incident| redact::incident(incident, audience))
         .filter(|incident| filter.matches(incident))
         .take(limit.unwrap_or(usize::MAX))
-        .map(|incident| IncidentSummary::from(&incident))
         .collect();
-    Ok(Json(incidents))
+    Ok(match format {
+        Format::Csv => attachment(
+            CSV,
+            "watchfloor-incidents.csv",
+            export::incidents_csv(&incidents),
+        ),
+        _ => varies(
+            Json(
+                incidents
+                    .iter()
+                    .map(IncidentSummary::from)
+                    .collect::<Vec<_>>(),
+            )
+            .into_response(),
+        ),
+    })
 }
 
 /// One incident with its timeline and each nation's milestones.
@@ -111,12 +140,12 @@ pub async fn incidents_list(
 /// not exist, so its existence is not revealed.
 #[utoipa::path(
     get, path = "/api/v1/incidents/{id}", tag = "read",
-    params(("id" = String, Path, description = "The incident id, e.g. CC-042"), super::AudienceParam),
+    params(("id" = String, Path, description = "The incident id, e.g. CC-042"), AtParam, super::AudienceParam),
     responses(
-        (status = 200, description = "The incident", body = Incident),
-        (status = 400, description = "An unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
+        (status = 200, description = "The incident, now or as it was at `at`", body = Incident),
+        (status = 400, description = "`bad_moment`: `at` is not a moment; or an unknown `audience` (only `?audience=public` lowers the reader)", body = ErrorBody),
         (status = 401, description = "An unknown or revoked bearer token", body = ErrorBody),
-        (status = 404, description = "No such incident visible to the caller", body = ErrorBody),
+        (status = 404, description = "No such incident visible to the caller (at `at`: none yet then)", body = ErrorBody),
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
@@ -124,9 +153,11 @@ pub async fn incidents_get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<Incident>> {
+    let pairs = review::pairs(query)?;
     let audience = caller.audience;
-    let snapshot = state.hub().state_for(audience);
+    let snapshot = review::state_at(&state, audience, &pairs)?;
     let incident = snapshot
         .incident(&id)
         .and_then(|incident| redact::incident(incident, audience))

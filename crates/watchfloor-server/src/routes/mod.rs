@@ -13,6 +13,7 @@ pub mod exercise;
 pub mod incidents;
 pub mod meta;
 pub mod nations;
+pub mod review;
 pub mod session;
 pub mod stream;
 

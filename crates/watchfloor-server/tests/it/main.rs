@@ -18,6 +18,7 @@ mod player;
 mod public_sequence;
 mod reads;
 mod redaction;
+mod review;
 mod security;
 mod stream;
 mod tls;

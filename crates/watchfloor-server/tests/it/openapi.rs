@@ -31,7 +31,17 @@ fn variants<'a>(server: &'a TestServer, method: &str, path: &str) -> Vec<(String
                 "nation=est",
                 "category=DDoS",
                 "limit=ten",
+                "limit=0",
                 "q=%00%ff",
+                "at=nonsense",
+                "at=%23",
+                "at=271430Z",
+                "at=2026-11-27T14:30:00Z",
+                "until=x",
+                "kind=nope",
+                "format=xml",
+                "format=csv",
+                "format=jsonl",
             ] {
                 let url = if query.is_empty() {
                     concrete.clone()
@@ -52,6 +62,12 @@ fn variants<'a>(server: &'a TestServer, method: &str, path: &str) -> Vec<(String
                 format!("GET {concrete} as control"),
                 server.get(&concrete).by(server.control()),
             ));
+            for accept in ["text/csv", "application/x-ndjson", "*/*;q=0", "nonsense"] {
+                calls.push((
+                    format!("GET {concrete} accepting {accept}"),
+                    server.get(&concrete).header("accept", accept),
+                ));
+            }
         }
         "post" => {
             for (label, body) in [

@@ -188,7 +188,9 @@ async fn the_openapi_document_describes_every_route_and_each_answers() {
         ("/api/v1/incidents", "get"),
         ("/api/v1/incidents/{id}", "get"),
         ("/api/v1/stream", "get"),
+        ("/api/v1/events", "get"),
         ("/api/v1/events", "post"),
+        ("/api/v1/review/matrix", "get"),
         ("/api/v1/session", "post"),
         ("/api/v1/session", "get"),
         ("/api/v1/session", "delete"),
@@ -209,6 +211,8 @@ async fn the_openapi_document_describes_every_route_and_each_answers() {
         "Nation",
         "ExerciseView",
         "ErrorBody",
+        "EventsPage",
+        "Matrix",
     ] {
         assert!(
             document["components"]["schemas"].get(schema).is_some(),

@@ -1,5 +1,6 @@
 //! Nothing restricted ever reaches a public reader: not in the snapshot, the
-//! incident list, one incident, a search, or the stream.
+//! incident list, one incident, a search, the stream, or any review read
+//! (a past snapshot, the log read back, the CSV exports, the matrix).
 
 use serde_json::json;
 
@@ -30,6 +31,25 @@ async fn no_public_response_carries_restricted_text() {
         "/api/v1/incidents?severity=critical",
         "/api/v1/incidents/PUB-1",
         "/api/v1/incidents/RES-1",
+        // After-action review.
+        "/api/v1/snapshot?at=0",
+        "/api/v1/snapshot?at=7",
+        "/api/v1/snapshot?at=9",
+        "/api/v1/snapshot?at=99",
+        "/api/v1/snapshot?at=2000-01-01T00:00:00Z",
+        "/api/v1/snapshot?at=2999-01-01T00:00:00Z",
+        "/api/v1/events",
+        "/api/v1/events?limit=2&after=5",
+        "/api/v1/events?kind=incident_opened,incident_updated",
+        "/api/v1/events?format=jsonl",
+        "/api/v1/incidents?format=csv",
+        "/api/v1/incidents?format=csv&q=implant",
+        "/api/v1/incidents?at=99",
+        "/api/v1/incidents/PUB-1?at=99",
+        "/api/v1/incidents/RES-1?at=99",
+        "/api/v1/review/matrix",
+        "/api/v1/review/matrix?format=csv",
+        "/api/v1/review/matrix?at=99&format=csv",
     ];
     for path in public_paths {
         let reply = server.get(path).send().await;
@@ -65,6 +85,21 @@ async fn no_public_response_carries_restricted_text() {
             .json(),
         json!([])
     );
+    // The log read back: the public's dense sequence, nothing restricted.
+    let page = server.get("/api/v1/events").send().await.json();
+    let public_seqs: Vec<u64> = page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|event| event["seq"].as_u64().expect("seq"))
+        .collect();
+    assert_eq!(public_seqs, (1..=last_public).collect::<Vec<_>>());
+    assert_eq!(page["head"], last_public);
+    assert!(page["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .all(|event| event.get("detail").is_none()));
 
     for stream in [&mut live, &mut replay] {
         let messages = stream.until(last_public).await;
