@@ -103,12 +103,11 @@ struct PublicEntry {
 ///
 /// Chosen by measurement (the ignored test `checkpoint_costs` below, and
 /// `cargo xtask bench review`): in a 100,000-event log with 1,000 incidents
-/// a past state costs p99 15–26 ms, at most 23–33 ms (a 6 ms copy of a
-/// checkpoint and up to 5,000 folds), against up to 306 ms folding from the
-/// start; the 20 + 16 checkpoints hold 56 MiB as JSON, 82 MiB of memory.
-/// 2,000 would halve the time and more than double the memory (138 MiB of
-/// JSON). With 10,000 incidents each fold is ~50 µs (the model's incident
-/// lookup is linear) and no K is both fast and small enough.
+/// a past state costs p99 3.3 ms (a copy of a checkpoint and up to 5,000
+/// folds) against p99 44 ms folding from the start, and the 20 + 16
+/// checkpoints hold 56 MiB as JSON, 82 MiB of memory; with 10,000 incidents
+/// p99 9.4 ms, 132 MiB as JSON (bench/results.md, section 7). 2,000 would
+/// cut the time little and more than double the memory.
 pub const CHECKPOINT_EVERY: u64 = 5_000;
 
 /// The checkpoints of one sequence: states of its fold, in seq order, about
