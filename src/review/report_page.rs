@@ -250,6 +250,7 @@ pub fn ReportPage() -> impl IntoView {
                 <section class="report-section report-break" aria-labelledby="report-matrix-heading">
                     <h2 id="report-matrix-heading">"Response matrix"</h2>
                     <p class="muted">"D detected · R reported · C contained: time from the inject's planned time."</p>
+                    <p class="muted print-only">"On paper each nation lists only the injects that concerned it."</p>
                     {matrix_view}
                 </section>
                 <section class="report-section" aria-labelledby="report-chains-heading">
