@@ -6,21 +6,14 @@ use leptos::prelude::*;
 use watchfloor_model::review::Moment;
 
 use crate::review::replay::use_replay;
-use crate::review::track::{inject_marks, phase_spans};
+use crate::review::scrubber_track::TrackMarks;
 use crate::vocabulary::replay::{inject_mark, marks_summary, phase_span};
 
 /// "Marks: 4 phases, 2 injects", opening to the list.
 #[component]
-pub fn ReviewMarks() -> impl IntoView {
+pub fn ReviewMarks(marks: TrackMarks) -> impl IntoView {
     let replay = use_replay();
-    let track = Memo::new(move |_| replay.track());
-    let spans = Memo::new(move |_| phase_spans(&track.get(), &replay.phases()));
-    let injects = Memo::new(move |_| {
-        let track = track.get();
-        replay
-            .live()
-            .incidents(|ledger| inject_marks(&track, &ledger.state().incidents))
-    });
+    let TrackMarks { spans, injects, .. } = marks;
     let summary = move || marks_summary(spans.with(Vec::len), injects.with(Vec::len));
     view! {
         <details class="review-marks" data-testid="review-marks">

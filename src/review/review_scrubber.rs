@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::review::replay::use_replay;
+use crate::review::scrubber_track::TrackMarks;
 use crate::review::{MomentInput, PlaybackControls, ReviewMarks, ScrubberTrack};
 use crate::vocabulary::replay::{exercise_clock, seq, utc};
 
@@ -13,6 +14,7 @@ use crate::vocabulary::replay::{exercise_clock, seq, utc};
 #[component]
 pub fn ReviewScrubber() -> impl IntoView {
     let replay = use_replay();
+    let marks = TrackMarks::of(replay);
     let replaying = move || replay.replaying() && replay.shown().is_some();
     let at = move || {
         replay
@@ -59,12 +61,12 @@ pub fn ReviewScrubber() -> impl IntoView {
                     </div>
                 </dl>
             </div>
-            <ScrubberTrack />
+            <ScrubberTrack marks=marks />
             <div class="review-tools">
                 <PlaybackControls />
                 <MomentInput />
             </div>
-            <ReviewMarks />
+            <ReviewMarks marks=marks />
         </section>
     }
 }

@@ -13,8 +13,8 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use watchfloor_model::time::dtg;
 
-use crate::review::replay::use_replay;
-use crate::review::track::{inject_marks, phase_spans, Key, Target, Track};
+use crate::review::replay::{use_replay, Replay};
+use crate::review::track::{inject_marks, phase_spans, InjectMark, Key, PhaseSpan, Target, Track};
 use crate::vocabulary::replay::{inject_mark, phase_mark, phase_span, position, NOT_YET};
 
 /// `left: 12.345%` (and a width), as the track's bands are placed.
@@ -25,18 +25,43 @@ fn placed(left: f64, width: Option<f64>) -> String {
     }
 }
 
+/// The track, its phase spans and its inject marks, worked out once for
+/// the scrubber's track and its list of marks (an incident change redraws
+/// the marks once, not once per view).
+#[derive(Clone, Copy)]
+pub struct TrackMarks {
+    pub track: Memo<Track>,
+    pub spans: Memo<Vec<PhaseSpan>>,
+    pub injects: Memo<Vec<InjectMark>>,
+}
+
+impl TrackMarks {
+    pub fn of(replay: Replay) -> TrackMarks {
+        let track = Memo::new(move |_| replay.track());
+        let spans = Memo::new(move |_| phase_spans(&track.get(), &replay.phases()));
+        let injects = Memo::new(move |_| {
+            let track = track.get();
+            replay
+                .live()
+                .incidents(|ledger| inject_marks(&track, &ledger.state().incidents))
+        });
+        TrackMarks {
+            track,
+            spans,
+            injects,
+        }
+    }
+}
+
 /// The track and its thumb.
 #[component]
-pub fn ScrubberTrack() -> impl IntoView {
+pub fn ScrubberTrack(marks: TrackMarks) -> impl IntoView {
     let replay = use_replay();
-    let track = Memo::new(move |_| replay.track());
-    let spans = Memo::new(move |_| phase_spans(&track.get(), &replay.phases()));
-    let injects = Memo::new(move |_| {
-        let track = track.get();
-        replay
-            .live()
-            .incidents(|ledger| inject_marks(&track, &ledger.state().incidents))
-    });
+    let TrackMarks {
+        track,
+        spans,
+        injects,
+    } = marks;
     let at = Memo::new(move |_| replay.position());
     let thumb_at = move || {
         let track = track.get();
