@@ -594,6 +594,8 @@ fn stored_log(bodies: &[Value]) -> Vec<watchfloor_server::store::StoredEvent> {
                 serde_json::from_value(body.clone()).expect("event body");
             let visibility = state.visibility_of(&body);
             let event = watchfloor_model::Event {
+                by: None,
+                entry: None,
                 seq: index as u64 + 1,
                 at: start + chrono::Duration::seconds(3 * index as i64),
                 body,

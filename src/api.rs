@@ -8,7 +8,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use watchfloor_model::review::EventsPage;
-use watchfloor_model::{Event, EventKind, Incident, Session, Snapshot};
+use watchfloor_model::script::ScriptView;
+use watchfloor_model::{Event, EventBody, EventKind, Incident, Session, Snapshot};
 
 /// Where the API lives (the app is served by the same server).
 pub const BASE: &str = "/api/v1";
@@ -342,6 +343,95 @@ pub async fn sign_out() -> Result<(), ApiError> {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        Err(not_in_browser())
+    }
+}
+
+/// The seqs a write appended.
+#[derive(Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+struct Appended {
+    seq: Vec<u64>,
+}
+
+/// Posts events (all-or-nothing) with the control session; the seqs they
+/// were appended at. A refusal names the field at fault (`ApiError::Server::field`).
+pub async fn post_events(events: &[EventBody]) -> Result<Vec<u64>, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let body = http::post_json(&format!("{BASE}/events"), &events).await?;
+        serde_json::from_str::<Appended>(&body)
+            .map(|appended| appended.seq)
+            .map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = events;
+        Err(not_in_browser())
+    }
+}
+
+/// The loaded scenario as planned, and what became of it (control only).
+pub async fn scenario() -> Result<ScriptView, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        http::get(&format!("{BASE}/scenario")).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Err(not_in_browser())
+    }
+}
+
+/// What control does to the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScenarioAction {
+    /// Play entry `index` now.
+    Fire(u32),
+    /// Never play entry `index`, with an optional note.
+    Skip(u32, Option<String>),
+    /// Hold the player, with an optional reason.
+    Hold(Option<String>),
+    Resume,
+}
+
+impl ScenarioAction {
+    /// The endpoint and the JSON body it posts.
+    pub fn request(&self) -> (String, serde_json::Value) {
+        use serde_json::json;
+        match self {
+            ScenarioAction::Fire(index) => {
+                (format!("{BASE}/scenario/entries/{index}/fire"), json!({}))
+            }
+            ScenarioAction::Skip(index, note) => (
+                format!("{BASE}/scenario/entries/{index}/skip"),
+                note.as_ref()
+                    .map_or(json!({}), |note| json!({ "note": note })),
+            ),
+            ScenarioAction::Hold(reason) => (
+                format!("{BASE}/scenario/hold"),
+                reason
+                    .as_ref()
+                    .map_or(json!({}), |reason| json!({ "reason": reason })),
+            ),
+            ScenarioAction::Resume => (format!("{BASE}/scenario/resume"), json!({})),
+        }
+    }
+}
+
+/// Carries out a [`ScenarioAction`]; the seq of the event that records it.
+pub async fn scenario_act(action: ScenarioAction) -> Result<Vec<u64>, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let (url, body) = action.request();
+        let answer = http::post_json(&url, &body).await?;
+        serde_json::from_str::<Appended>(&answer)
+            .map(|appended| appended.seq)
+            .map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = action.request();
         Err(not_in_browser())
     }
 }

@@ -12,6 +12,8 @@
 //!   `/incidents(/:id)`, `/nations(/:code)`), each with its components and maths.
 //! - [`review`]: after-action review: the replay of any moment on every
 //!   dashboard page (`?at=`), `/review/matrix`, `/review/report`.
+//! - [`control`]: the control cell's console (`/control`): clock and phase,
+//!   the incident composer and updates, the scenario's MSEL.
 //! - [`display`]: the wall-screen mode (`/display`), with its panels and maths.
 //! - [`shell`]: the frame of every dashboard page (layout, header, sign-in, not found).
 //! - [`live`]: the live store (snapshot + stream, folded with the model's
@@ -26,6 +28,7 @@
 //! the incident filter) live once, in `watchfloor_model`.
 
 pub mod api;
+pub mod control;
 pub mod display;
 pub mod incidents;
 pub mod live;
@@ -72,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("incidents/:id") view=IncidentPage />
                     <Route path=path!("review/matrix") view=MatrixPage />
                     <Route path=path!("review/report") view=ReportPage />
+                    <Route path=path!("control") view=control::ControlPage />
                     <Route path=path!("signin") view=SignInPage />
                 </ParentRoute>
                 <Route path=path!("display") view=display::DisplayPage />

@@ -35,6 +35,30 @@ impl Rotation {
         }
     }
 
+    /// The rotation `elapsed_ms` after the start through panels that each
+    /// stay up their own `periods_ms`. With no panels or no time, the first stays.
+    pub fn cycle(elapsed_ms: u64, periods_ms: &[u64]) -> Rotation {
+        let total: u64 = periods_ms.iter().sum();
+        if total == 0 {
+            return Rotation::at(elapsed_ms, periods_ms.len(), 0);
+        }
+        let cycles = elapsed_ms / total;
+        let mut within = elapsed_ms % total;
+        for (index, &period) in periods_ms.iter().enumerate() {
+            if within < period {
+                return Rotation {
+                    index,
+                    step: cycles
+                        .saturating_mul(periods_ms.len() as u64)
+                        .saturating_add(index as u64),
+                    progress: within as f64 / period as f64,
+                };
+            }
+            within -= period;
+        }
+        Rotation::at(0, periods_ms.len(), 0)
+    }
+
     /// Milliseconds until the next panel.
     pub fn remaining_ms(&self, period_ms: u64) -> u64 {
         ((1.0 - self.progress) * period_ms as f64).round() as u64

@@ -1,5 +1,7 @@
 //! The display's settings, read from its URL:
-//! `/display?panels=status,nations,activity,about&seconds=20`.
+//! `/display?panels=status,nations,activity,about&seconds=20`. A panel may
+//! carry its own time: `panels=status:10,activity:30` (seconds; the others
+//! take `seconds`).
 //!
 //! `start=activity` makes the rotation begin at that panel, so screens side by
 //! side can show different panels at the same time.
@@ -74,8 +76,10 @@ pub const MAX_SECONDS: u32 = 600;
 pub struct DisplaySettings {
     /// Never empty, no panel twice.
     pub panels: Vec<Panel>,
-    /// Seconds each panel stays up, in `MIN_SECONDS..=MAX_SECONDS`.
+    /// Seconds a panel stays up unless it has its own time, in `MIN_SECONDS..=MAX_SECONDS`.
     pub seconds: u32,
+    /// Each panel's own seconds (`panels=status:10`), beside `panels`; `None`: `seconds`.
+    pub times: Vec<Option<u32>>,
     /// The index in `panels` of the panel the rotation begins with.
     pub start: usize,
 }
@@ -85,6 +89,7 @@ impl Default for DisplaySettings {
         DisplaySettings {
             panels: Panel::ALL.to_vec(),
             seconds: DEFAULT_SECONDS,
+            times: vec![None; Panel::ALL.len()],
             start: 0,
         }
     }
@@ -95,25 +100,26 @@ impl DisplaySettings {
     /// defaults for anything missing or unreadable.
     pub fn from_query(query: &(impl QueryGet + ?Sized)) -> Self {
         let mut panels = Vec::new();
-        for name in list(query, "panels") {
-            if let Some(panel) = Panel::parse(&name) {
+        let mut times = Vec::new();
+        for item in list(query, "panels") {
+            let (name, time) = match item.split_once(':') {
+                Some((name, time)) => (name, parse_seconds(time)),
+                None => (item.as_str(), None),
+            };
+            if let Some(panel) = Panel::parse(name) {
                 if !panels.contains(&panel) {
                     panels.push(panel);
+                    times.push(time);
                 }
             }
         }
         if panels.is_empty() {
             panels = Panel::ALL.to_vec();
+            times = vec![None; panels.len()];
         }
         let seconds = query
             .value("seconds")
-            .and_then(|text| text.trim().parse::<f64>().ok())
-            .filter(|seconds| seconds.is_finite())
-            .map(|seconds| {
-                seconds
-                    .round()
-                    .clamp(MIN_SECONDS as f64, MAX_SECONDS as f64) as u32
-            })
+            .and_then(|text| parse_seconds(&text))
             .unwrap_or(DEFAULT_SECONDS);
         let start = query
             .value("start")
@@ -123,24 +129,50 @@ impl DisplaySettings {
         DisplaySettings {
             panels,
             seconds,
+            times,
             start,
         }
     }
 
-    /// How long each panel stays up, in milliseconds.
+    /// How long a panel without its own time stays up, in milliseconds.
     pub fn period_ms(&self) -> u64 {
         u64::from(self.seconds) * 1000
     }
 
+    /// How long each panel stays up, in milliseconds, in panel order.
+    pub fn periods_ms(&self) -> Vec<u64> {
+        (0..self.panels.len())
+            .map(|index| {
+                u64::from(
+                    self.times
+                        .get(index)
+                        .copied()
+                        .flatten()
+                        .unwrap_or(self.seconds),
+                ) * 1000
+            })
+            .collect()
+    }
+
     /// Where the rotation stands `elapsed_ms` after the display started.
     pub fn rotation(&self, elapsed_ms: u64) -> Rotation {
-        let offset = self.start as u64 * self.period_ms();
-        Rotation::at(
-            elapsed_ms.saturating_add(offset),
-            self.panels.len(),
-            self.period_ms(),
-        )
+        let periods = self.periods_ms();
+        let offset: u64 = periods.iter().take(self.start).sum();
+        Rotation::cycle(elapsed_ms.saturating_add(offset), &periods)
     }
+}
+
+/// Seconds per panel from text (`12.6` → 13), kept in `MIN_SECONDS..=MAX_SECONDS`.
+fn parse_seconds(text: &str) -> Option<u32> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|seconds| seconds.is_finite())
+        .map(|seconds| {
+            seconds
+                .round()
+                .clamp(MIN_SECONDS as f64, MAX_SECONDS as f64) as u32
+        })
 }
 
 #[cfg(test)]
@@ -216,6 +248,41 @@ mod tests {
             DisplaySettings::from_query(&[("panels", "status,nations"), ("start", "about")][..]);
         assert_eq!((unlisted.start, unlisted.rotation(0).index), (0, 0));
         assert_eq!(DisplaySettings::default().rotation(25_000).index, 1);
+    }
+
+    #[test]
+    fn each_panel_may_have_its_own_time() {
+        use Panel::*;
+        let settings = DisplaySettings::from_query(
+            &[
+                ("panels", "status:10, activity:30,nations,about:2"),
+                ("seconds", "15"),
+            ][..],
+        );
+        assert_eq!(settings.panels, [Status, Activity, Nations, About]);
+        assert_eq!(settings.periods_ms(), [10_000, 30_000, 15_000, 5_000]);
+        let at = |ms| {
+            let rotation = settings.rotation(ms);
+            (rotation.index, rotation.step)
+        };
+        assert_eq!(at(0), (0, 0));
+        assert_eq!(at(9_999), (0, 0));
+        assert_eq!(at(10_000), (1, 1));
+        assert_eq!(at(39_999), (1, 1));
+        assert_eq!(at(40_000), (2, 2));
+        assert_eq!(at(55_000), (3, 3));
+        assert_eq!(at(60_000), (0, 4), "a whole cycle is 60 s");
+        assert_eq!(at(60_000 * 1000 + 12_000), (1, 4001));
+        assert!((settings.rotation(25_000).progress - 0.5).abs() < 1e-9);
+        // Nonsense times fall back to `seconds`; a panel named twice keeps its first time.
+        let odd = DisplaySettings::from_query(&[("panels", "status:soon,status:7,about:")][..]);
+        assert_eq!(odd.panels, [Status, About]);
+        assert_eq!(odd.periods_ms(), [20_000, 20_000]);
+        let started = DisplaySettings::from_query(
+            &[("panels", "status:10,about:30"), ("start", "about")][..],
+        );
+        assert_eq!(started.rotation(0).index, 1);
+        assert_eq!(started.rotation(30_000).index, 0);
     }
 
     #[test]

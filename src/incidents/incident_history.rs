@@ -33,6 +33,9 @@ pub fn IncidentHistory(
                             <SeverityBadge severity=entry.severity />
                         </div>
                         {entry.note.clone().map(|note| view! { <p class="history-note">{note}</p> })}
+                        {entry.by.clone().map(|by| view! {
+                            <p class="history-by" data-testid="timeline-by">{format!("Posted by {by}")}</p>
+                        })}
                     </div>
                 </li>
             </For>

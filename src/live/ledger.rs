@@ -55,6 +55,8 @@ pub struct Change {
     pub heading: String,
     /// What happened, in words.
     pub text: String,
+    /// Who posted it (restricted readers only; `None` for the script's own).
+    pub by: Option<String>,
 }
 
 /// The state, its lookup index, per-incident revisions and the feed.
@@ -100,6 +102,7 @@ impl Ledger {
                         entry.status,
                         entry.severity,
                     ),
+                    by: entry.by.clone(),
                 })
             })
             .collect();
@@ -189,6 +192,14 @@ impl Ledger {
             EventBody::IncidentUpdated(_) | EventBody::NationResponse(_) => {
                 touched.incident = event.body.incident_id().map(str::to_string);
             }
+            EventBody::ScenarioHeld(_)
+            | EventBody::ScenarioResumed(_)
+            | EventBody::ScenarioSkipped(_) => touched.exercise = true,
+        }
+        // An event that plays a script entry changes the script's record,
+        // which the console's MSEL reads with the exercise.
+        if event.entry.is_some() {
+            touched.exercise = true;
         }
         if let Some(id) = &touched.incident {
             self.revisions.insert(id.clone(), event.seq);
@@ -205,6 +216,9 @@ impl Ledger {
         let (subject, heading, text) = match &event.body {
             EventBody::ExerciseUpdated(_) => return None,
             EventBody::NationParticipants(_) => return None,
+            EventBody::ScenarioHeld(_)
+            | EventBody::ScenarioResumed(_)
+            | EventBody::ScenarioSkipped(_) => return None,
             EventBody::PhaseChanged(change) => (
                 Subject::Exercise,
                 "Exercise".to_string(),
@@ -248,6 +262,7 @@ impl Ledger {
             subject,
             heading,
             text,
+            by: event.by.clone(),
         })
     }
 }
@@ -285,6 +300,8 @@ mod tests {
 
     fn event(seq: u64, body: serde_json::Value) -> Event {
         Event {
+            by: None,
+            entry: None,
             seq,
             at: at(seq as i64),
             body: serde_json::from_value(body).expect("event json"),

@@ -222,6 +222,14 @@ impl LiveStore {
             .with_value(|ledger| read(&ledger.state().exercise))
     }
 
+    /// Reads what became of the scenario's entries, and the player's hold
+    /// (re-runs with the exercise; empty for the public).
+    pub fn script<R>(&self, read: impl FnOnce(&watchfloor_model::script::Script) -> R) -> R {
+        self.exercise_revision.track();
+        self.ledger
+            .with_value(|ledger| read(&ledger.state().script))
+    }
+
     /// Reads the nations (re-runs when any changes).
     pub fn nations<R>(&self, read: impl FnOnce(&[Nation]) -> R) -> R {
         self.nations_revision.track();

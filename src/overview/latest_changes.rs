@@ -47,6 +47,9 @@ pub fn LatestChanges(
                             }
                         }}
                         <span class="feed-text">{change.text.clone()}</span>
+                        {change.by.clone().map(|by| view! {
+                            <span class="feed-by" data-testid="change-by">{format!("by {by}")}</span>
+                        })}
                     </li>
                 </For>
             </ol>

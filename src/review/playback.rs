@@ -156,6 +156,8 @@ mod tests {
 
     fn event(seq: u64, at: &str) -> Event {
         Event {
+            by: None,
+            entry: None,
             seq,
             at: time(at),
             body: serde_json::from_value(json!({"type": "phase_changed", "phase": "execution"}))

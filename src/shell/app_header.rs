@@ -29,6 +29,9 @@ pub fn AppHeader() -> impl IntoView {
                     <A href="/" exact=true>"Overview"</A>
                     <A href="/nations">"Nations"</A>
                     <A href="/incidents">"Incidents"</A>
+                    <Show when=move || live.audience() == Some(watchfloor_model::Audience::Control)>
+                        <A href="/control">"Control"</A>
+                    </Show>
                 </nav>
                 <div class="header-tools">
                     <ReviewButton />

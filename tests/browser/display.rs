@@ -48,6 +48,8 @@ fn state(now: DateTime<Utc>, paused: bool) -> State {
     for (index, body) in bodies.into_iter().enumerate() {
         let body: EventBody = serde_json::from_value(body).expect("event json");
         let event = Event {
+            by: None,
+            entry: None,
             seq: index as u64 + 1,
             at: now - Duration::minutes(count - index as i64),
             body,
@@ -382,6 +384,8 @@ async fn nations_sit_on_the_map_with_their_kind_and_status() {
 
     // A check-in on the stream recolours its tile without a reload.
     let event = Event {
+        by: None,
+        entry: None,
         seq: display.store.seq_untracked() + 1,
         at: now(),
         body: serde_json::from_value(
@@ -421,6 +425,8 @@ async fn the_chart_rescales_every_bar_when_the_tallest_changes() {
     // Two incidents opened ten hours ago make another bar the tallest.
     for (offset, id) in ["CC-3", "CC-4"].iter().enumerate() {
         let event = Event {
+            by: None,
+            entry: None,
             seq: display.store.seq_untracked() + 1,
             at: now() - Duration::hours(10) + Duration::minutes(offset as i64),
             body: serde_json::from_value(

@@ -8,6 +8,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod connection;
+mod control;
 mod display;
 mod filters;
 mod incident;

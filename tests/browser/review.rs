@@ -42,6 +42,8 @@ fn exercise() -> Exercise {
     };
     // Script::new ends with the phase change to execution at STARTEX (seq 5).
     let startex = watchfloor_model::Event {
+        by: None,
+        entry: None,
         seq: 5,
         at: at(0),
         body: serde_json::from_value(json!({"type": "phase_changed", "phase": "execution"}))

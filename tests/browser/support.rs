@@ -47,6 +47,8 @@ impl Script {
     pub fn apply(&mut self, minutes: i64, body: serde_json::Value) -> Event {
         let body: EventBody = serde_json::from_value(body).expect("event json");
         let event = Event {
+            by: None,
+            entry: None,
             seq: self.state.seq + 1,
             at: at(minutes),
             body,

@@ -418,3 +418,35 @@ async fn a_soak_over_many_rotations_and_thousands_of_events_keeps_memory_flat() 
     );
     browser.close().await;
 }
+
+/// The burn-in drift moves the content inside the screen: at each extreme
+/// of the drift the frame, its progress bar at the bottom and every panel
+/// edge stay within the window (before, a full-screen frame moved up to
+/// 6 px past the edge of a 1080p screen and cut the progress bar).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_burn_in_drift_keeps_everything_on_the_screen() {
+    let server = Server::start(Options::default()).await;
+    server.post(basic_exercise("Burn-in")).await;
+    let browser = Browser::start_sized(1920, 1080).await;
+    browser
+        .goto(&server.url("/display?panels=status,about&seconds=600"))
+        .await;
+    browser.text("display-countdown").await;
+    browser.text("display-progress").await;
+    for (x, y) in [(1, 1), (-1, -1), (1, -1), (-1, 1)] {
+        let outside = browser
+            .eval(&format!(
+                "const frame = document.querySelector('.display-frame'); \
+                 frame.style.setProperty('--shift-x', '{x}'); frame.style.setProperty('--shift-y', '{y}'); \
+                 const w = window.innerWidth, h = window.innerHeight; \
+                 return [frame, document.querySelector(\"[data-testid='display-progress']\")] \
+                   .filter((el) => el !== null) \
+                   .map((el) => [el.className, el.getBoundingClientRect()]) \
+                   .filter(([, b]) => b.left < -0.01 || b.top < -0.01 || b.right > w + 0.01 || b.bottom > h + 0.01) \
+                   .map(([name, b]) => `${{name}} ${{b.left}},${{b.top}}..${{b.right}},${{b.bottom}} of ${{w}}x${{h}}`);"
+            ))
+            .await;
+        assert_eq!(outside, json!([]), "at drift ({x}, {y})");
+    }
+    browser.close().await;
+}

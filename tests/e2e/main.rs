@@ -10,6 +10,7 @@
 mod harness;
 mod skeleton;
 // app tests:
+mod control;
 mod dashboard;
 mod display;
 mod filter;

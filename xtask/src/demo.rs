@@ -1427,7 +1427,10 @@ impl Generator {
 }
 
 fn phase(phase: Phase) -> EventBody {
-    EventBody::PhaseChanged(PhaseChanged { phase })
+    EventBody::PhaseChanged(PhaseChanged {
+        phase,
+        reason: None,
+    })
 }
 
 fn capitalise(text: &str) -> String {
@@ -1471,6 +1474,8 @@ mod tests {
         let mut state = State::default();
         for item in scenario.schedule(startex, 1.0).expect("schedule") {
             let event = Event {
+                by: None,
+                entry: None,
                 seq: state.seq + 1,
                 at: item.at,
                 body: item.event,

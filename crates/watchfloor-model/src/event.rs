@@ -17,8 +17,30 @@ pub struct Event {
     pub seq: u64,
     /// When the event took effect (UTC).
     pub at: DateTime<Utc>,
+    /// The name of the token (or the session's token) that posted it; `None`
+    /// for the scenario player's own events. Never sent to the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The scenario entry (0-based index into the script's `entries`) this
+    /// event plays, fires by hand or skips. Set by the server only; never
+    /// sent to the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<u32>,
     #[serde(flatten)]
     pub body: EventBody,
+}
+
+impl Event {
+    /// An event with no poster and no scenario entry.
+    pub fn new(seq: u64, at: DateTime<Utc>, body: EventBody) -> Event {
+        Event {
+            seq,
+            at,
+            by: None,
+            entry: None,
+            body,
+        }
+    }
 }
 
 /// An event as exercise control posts it: `{"type": "<kind>", ...fields}`.
@@ -34,6 +56,9 @@ pub enum EventBody {
     IncidentOpened(IncidentOpened),
     IncidentUpdated(IncidentUpdated),
     NationResponse(NationResponseRecorded),
+    ScenarioHeld(ScenarioHeld),
+    ScenarioResumed(ScenarioResumed),
+    ScenarioSkipped(ScenarioSkipped),
 }
 
 /// The kind of an event, as the SSE `event:` line names it.
@@ -51,7 +76,22 @@ impl EventBody {
             EventBody::IncidentOpened(_) => "incident_opened",
             EventBody::IncidentUpdated(_) => "incident_updated",
             EventBody::NationResponse(_) => "nation_response",
+            EventBody::ScenarioHeld(_) => "scenario_held",
+            EventBody::ScenarioResumed(_) => "scenario_resumed",
+            EventBody::ScenarioSkipped(_) => "scenario_skipped",
         }
+    }
+
+    /// Whether this event steers the scenario player (hold, resume, skip):
+    /// always restricted, posted only through `/api/v1/scenario/…`, never
+    /// part of a script.
+    pub fn is_scenario_control(&self) -> bool {
+        matches!(
+            self,
+            EventBody::ScenarioHeld(_)
+                | EventBody::ScenarioResumed(_)
+                | EventBody::ScenarioSkipped(_)
+        )
     }
 
     /// Every event type name.
@@ -64,6 +104,9 @@ impl EventBody {
         "incident_opened",
         "incident_updated",
         "nation_response",
+        "scenario_held",
+        "scenario_resumed",
+        "scenario_skipped",
     ];
 
     /// The incident this event concerns, if any.
@@ -103,6 +146,9 @@ pub struct ExerciseUpdated {
 #[serde(deny_unknown_fields)]
 pub struct PhaseChanged {
     pub phase: Phase,
+    /// Why the exercise is paused (only with `paused`); restricted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A participant joins (or re-registers with new figures).
@@ -206,4 +252,31 @@ pub struct NationResponseRecorded {
     pub id: String,
     pub code: String,
     pub milestone: Milestone,
+}
+
+/// Control holds the scenario player: nothing scripted is played until it
+/// is resumed (what falls due meanwhile is played at once on resume, unless
+/// skipped).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioHeld {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Control lets the held scenario player play on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioResumed {}
+
+/// A scenario entry (the event's `entry`) will not be played: skipped by
+/// control, or refused when its time came (the note says why).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSkipped {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }

@@ -30,6 +30,8 @@ pub const MAX_NATION_CODE: usize = 12;
 pub const MAX_INCIDENT_NATIONS: usize = 64;
 /// Events in one posted array (`POST /api/v1/events`).
 pub const MAX_BATCH_EVENTS: usize = 1_000;
+/// Entries in one scenario script.
+pub const MAX_SCRIPT_ENTRIES: usize = 100_000;
 /// Consecutive combining marks in any text (a pile of them smears over the
 /// lines around it on a wall screen; real scripts need no more than a few).
 pub const MAX_COMBINING_RUN: usize = 4;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventBody};
 use crate::state::State;
-use crate::types::{Incident, Visibility};
+use crate::types::{Exercise, Incident, TimelineEntry, Visibility};
 
 /// Who is reading. Ordered by what they may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -44,7 +44,10 @@ pub fn state(state: &State, audience: Audience) -> State {
     }
     State {
         seq: state.seq,
-        exercise: state.exercise.clone(),
+        exercise: Exercise {
+            pause_reason: None,
+            ..state.exercise.clone()
+        },
         nations: state.nations.clone(),
         ..State::default()
     }
@@ -65,6 +68,14 @@ pub fn incident(incident: &Incident, audience: Audience) -> Option<Incident> {
     }
     (incident.visibility == Visibility::Public).then(|| Incident {
         detail: None,
+        timeline: incident
+            .timeline
+            .iter()
+            .map(|entry| TimelineEntry {
+                by: None,
+                ..entry.clone()
+            })
+            .collect(),
         ..incident.clone()
     })
 }
@@ -78,8 +89,16 @@ pub fn event(event: &Event, visibility: Visibility, audience: Audience) -> Optio
     if visibility == Visibility::Restricted {
         return None;
     }
-    let mut event = event.clone();
+    if event.body.is_scenario_control() {
+        return None;
+    }
+    let mut event = Event {
+        by: None,
+        entry: None,
+        ..event.clone()
+    };
     match &mut event.body {
+        EventBody::PhaseChanged(change) => change.reason = None,
         EventBody::IncidentOpened(opened) => opened.detail = None,
         EventBody::IncidentUpdated(update) => {
             update.detail = None;

@@ -530,6 +530,8 @@ mod tests {
         let start = at("2026-11-23T08:00:00Z");
         for (index, body) in bodies.iter().enumerate() {
             let event = Event {
+                by: None,
+                entry: None,
                 seq: index as u64 + 1,
                 at: start + Duration::minutes(10 * index as i64),
                 body: serde_json::from_value(body.clone()).expect("event body"),

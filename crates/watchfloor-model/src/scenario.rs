@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventBody, ExerciseUpdated};
+use crate::script::ScriptEntry;
 use crate::state::State;
 use crate::time::parse_duration;
 
@@ -59,6 +60,19 @@ pub struct Scheduled {
     pub entry: Option<usize>,
     pub at: DateTime<Utc>,
     pub event: EventBody,
+}
+
+impl Scheduled {
+    /// The event this item appends as `seq`, carrying its entry's index.
+    pub fn to_event(&self, seq: u64) -> Event {
+        Event {
+            seq,
+            at: self.at,
+            by: None,
+            entry: self.entry.and_then(|index| u32::try_from(index).ok()),
+            body: self.event.clone(),
+        }
+    }
 }
 
 impl Scenario {
@@ -168,6 +182,50 @@ impl Scenario {
         }
     }
 
+    /// The entries as planned on a schedule placed at `startex` and `speed`:
+    /// when each is due, and the exercise time it falls on (its offset less
+    /// the script's own pauses before it, during which the exercise clock
+    /// stands still).
+    pub fn planned(
+        &self,
+        startex: DateTime<Utc>,
+        speed: f64,
+    ) -> Result<Vec<ScriptEntry>, Vec<Problem>> {
+        let schedule = self.schedule(startex, speed)?;
+        let mut paused = Duration::zero();
+        let mut paused_since: Option<Duration> = None;
+        let mut planned = Vec::with_capacity(self.entries.len());
+        for (scheduled, (index, entry)) in schedule[1..].iter().zip(self.entries.iter().enumerate())
+        {
+            let offset = parse_duration(&entry.at).unwrap_or_else(|_| Duration::zero());
+            let running_pause = paused_since.map_or(Duration::zero(), |since| offset - since);
+            let exercise = offset
+                .checked_sub(&paused)
+                .and_then(|running| running.checked_sub(&running_pause))
+                .unwrap_or_else(Duration::zero);
+            if let EventBody::PhaseChanged(change) = &entry.event {
+                match (paused_since, change.phase) {
+                    (None, crate::types::Phase::Paused) => paused_since = Some(offset),
+                    (Some(since), phase) if phase != crate::types::Phase::Paused => {
+                        paused = paused
+                            .checked_add(&(offset - since))
+                            .unwrap_or(Duration::MAX);
+                        paused_since = None;
+                    }
+                    _ => {}
+                }
+            }
+            planned.push(ScriptEntry {
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                offset: entry.at.clone(),
+                due: scheduled.at,
+                exercise_time: startex.checked_add_signed(exercise),
+                event: entry.event.clone(),
+            });
+        }
+        Ok(planned)
+    }
+
     /// Script time spent paused: from each `phase_changed` to `paused` to the
     /// next `phase_changed` to another phase.
     pub fn scripted_pauses(&self) -> Duration {
@@ -215,13 +273,32 @@ impl Scenario {
                 return problems;
             }
         };
+        if self.entries.len() > crate::limits::MAX_SCRIPT_ENTRIES {
+            problems.push(Problem {
+                entry: None,
+                field: "entries".into(),
+                message: format!(
+                    "{} entries: a scenario has at most {}",
+                    self.entries.len(),
+                    crate::limits::MAX_SCRIPT_ENTRIES
+                ),
+            });
+            return problems;
+        }
         let mut state = State::default();
         for item in scheduled {
-            let event = Event {
-                seq: state.seq + 1,
-                at: item.at,
-                body: item.event,
-            };
+            if item.event.is_scenario_control() {
+                problems.push(Problem {
+                    entry: item.entry,
+                    field: "type".into(),
+                    message: format!(
+                        "`{}` steers the player from the console; it cannot be scripted",
+                        item.event.kind()
+                    ),
+                });
+                continue;
+            }
+            let event = item.to_event(state.seq + 1);
             if let Err(error) = state.apply(&event) {
                 problems.push(Problem {
                     entry: item.entry,
@@ -254,6 +331,34 @@ mod tests {
         assert_eq!(problems[0].field, "code");
         assert_eq!(problems[1].entry, Some(2));
         assert_eq!(problems[1].field, "id");
+    }
+
+    #[test]
+    fn planned_entries_are_due_on_the_schedule_and_stand_still_through_scripted_pauses() {
+        let scenario = Scenario::parse(
+            r#"{"name": "t", "duration": "1d", "entries": [
+                {"at": "0s", "type": "phase_changed", "phase": "execution"},
+                {"at": "2h", "type": "phase_changed", "phase": "paused"},
+                {"at": "3h", "type": "phase_changed", "phase": "execution"},
+                {"at": "5h", "type": "phase_changed", "phase": "endex"}
+            ]}"#,
+        )
+        .unwrap();
+        let startex: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        let planned = scenario.planned(startex, 2.0).unwrap();
+        let hours = |entry: &ScriptEntry| {
+            (
+                (entry.due - startex).num_minutes(),
+                (entry.exercise_time.unwrap() - startex).num_hours(),
+            )
+        };
+        // Due at half the offset (speed 2); the hour paused is not exercise time.
+        assert_eq!(
+            planned.iter().map(hours).collect::<Vec<_>>(),
+            [(0, 0), (60, 2), (90, 2), (150, 4)]
+        );
+        assert_eq!(planned[3].index, 3);
+        assert_eq!(planned[3].offset, "5h");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::*;
 use crate::limits::*;
 use crate::redact::Audience;
+use crate::script::{Handled, Hold, Script};
 use crate::types::*;
 
 /// Why an event cannot be applied: which field, and a message a person can act on.
@@ -38,7 +39,10 @@ impl ValidationError {
     /// A conflict with what already exists (HTTP 409) rather than an
     /// impossible event (HTTP 422).
     pub fn is_conflict(&self) -> bool {
-        self.code == "duplicate_incident"
+        matches!(
+            self.code.as_str(),
+            "duplicate_incident" | "entry_handled" | "already_held" | "not_held"
+        )
     }
 }
 
@@ -62,6 +66,10 @@ pub struct State {
     /// deserialising).
     #[serde(skip)]
     pub(crate) index: IncidentIndex,
+    /// What became of the scenario's entries, and whether the player is
+    /// held (restricted: empty in the public picture).
+    #[serde(default, skip_serializing_if = "Script::is_empty")]
+    pub script: Script,
 }
 
 /// See [`State::index`](State): incident positions by id hash. A hash that
@@ -125,6 +133,9 @@ pub struct Snapshot {
     pub exercise: ExerciseView,
     pub nations: Vec<Nation>,
     pub incidents: Vec<Incident>,
+    /// What became of the scenario's entries (restricted readers only).
+    #[serde(default, skip_serializing_if = "Script::is_empty")]
+    pub script: Script,
 }
 
 impl Snapshot {
@@ -138,6 +149,7 @@ impl Snapshot {
             exercise: state.exercise.view(now),
             nations: state.nations.clone(),
             incidents: state.incidents.clone(),
+            script: state.script.clone(),
         }
     }
 
@@ -147,6 +159,7 @@ impl Snapshot {
             seq: self.seq,
             exercise: self.exercise.into(),
             nations: self.nations,
+            script: self.script,
             ..State::default()
         }
         .with_incidents(self.incidents)
@@ -412,6 +425,7 @@ impl State {
                 .incident(id)
                 .map(|incident| incident.visibility)
                 .unwrap_or(Visibility::Restricted),
+            body if body.is_scenario_control() => Visibility::Restricted,
             _ => Visibility::Public,
         }
     }
@@ -468,7 +482,17 @@ impl State {
         check_time("at", at)?;
         match body {
             EventBody::ExerciseUpdated(update) => self.validate_exercise(update),
-            EventBody::PhaseChanged(PhaseChanged { phase }) => {
+            EventBody::PhaseChanged(PhaseChanged { phase, reason }) => {
+                if let Some(reason) = reason {
+                    if *phase != Phase::Paused {
+                        return Err(ValidationError::new(
+                            "reason_without_pause",
+                            "reason",
+                            "a reason goes with a pause (`phase: paused`) only",
+                        ));
+                    }
+                    text("reason", reason, MAX_NOTE)?;
+                }
                 if self.exercise.phase == Phase::Endex && *phase != Phase::Endex {
                     return Err(ValidationError::new(
                         "phase_final",
@@ -517,6 +541,36 @@ impl State {
             }
             EventBody::IncidentOpened(opened) => self.validate_opened(opened),
             EventBody::IncidentUpdated(update) => self.validate_updated(update),
+            EventBody::ScenarioHeld(ScenarioHeld { reason }) => {
+                if let Some(reason) = reason {
+                    text("reason", reason, MAX_NOTE)?;
+                }
+                if let Some(hold) = &self.script.held {
+                    return Err(ValidationError::new(
+                        "already_held",
+                        "type",
+                        format!(
+                            "the scenario player is already held (since seq {})",
+                            hold.seq
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::ScenarioResumed(ScenarioResumed {}) => {
+                if self.script.held.is_none() {
+                    return Err(ValidationError::new(
+                        "not_held",
+                        "type",
+                        "the scenario player is not held",
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::ScenarioSkipped(ScenarioSkipped { note }) => match note {
+                Some(note) => text("note", note, MAX_NOTE),
+                None => Ok(()),
+            },
             EventBody::NationResponse(response) => {
                 let incident = self.known_incident(&response.id)?;
                 self.known_nation(&response.code)?;
@@ -738,6 +792,70 @@ impl State {
         Ok(())
     }
 
+    /// Checks that `event` (its body at its time, and the scenario entry it
+    /// plays, if any) is possible in this state.
+    pub fn validate_event(&self, event: &Event) -> Check {
+        // The entry first: an entry played already is that, whatever its
+        // event would now meet.
+        self.validate_entry(event)?;
+        self.validate(&event.body, event.at)?;
+        if let Some(by) = &event.by {
+            if by.chars().count() > MAX_NAME {
+                return Err(ValidationError::new(
+                    "too_long",
+                    "by",
+                    format!("a poster's name is at most {MAX_NAME} characters"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_entry(&self, event: &Event) -> Check {
+        match event.entry {
+            None if matches!(event.body, EventBody::ScenarioSkipped(_)) => {
+                Err(ValidationError::new(
+                    "missing",
+                    "entry",
+                    "a skip names the scenario entry it skips",
+                ))
+            }
+            None => Ok(()),
+            Some(_)
+                if event.body.is_scenario_control()
+                    && !matches!(event.body, EventBody::ScenarioSkipped(_)) =>
+            {
+                Err(ValidationError::new(
+                    "unexpected",
+                    "entry",
+                    "holding and resuming the player concern no entry",
+                ))
+            }
+            Some(entry) if entry as usize >= MAX_SCRIPT_ENTRIES => Err(ValidationError::new(
+                "out_of_range",
+                "entry",
+                format!("a scenario has at most {MAX_SCRIPT_ENTRIES} entries"),
+            )),
+            Some(entry) if self.script.is_done(entry) => Err(ValidationError::new(
+                "entry_handled",
+                "entry",
+                match self.script.handled.get(&entry) {
+                    Some(handled) if handled.skipped => {
+                        format!("scenario entry {entry} was skipped (seq {})", handled.seq)
+                    }
+                    Some(handled) => {
+                        format!(
+                            "scenario entry {entry} was already fired (seq {})",
+                            handled.seq
+                        )
+                    }
+                    None => format!("scenario entry {entry} has already been played"),
+                },
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Folds one event into the state. An event at or below the current seq
     /// is refused (`stale`) so a replayed stream never applies anything twice;
     /// an invalid event is refused and changes nothing.
@@ -753,7 +871,7 @@ impl State {
             // Deserialised, or a hash shared by two ids: index the list again.
             self.index = IncidentIndex::of(&self.incidents);
         }
-        self.validate(&event.body, event.at)?;
+        self.validate_event(event)?;
         self.apply_valid(event);
         Ok(())
     }
@@ -787,8 +905,12 @@ impl State {
                     exercise.speed = 1.0;
                 }
             }
-            EventBody::PhaseChanged(PhaseChanged { phase }) => {
+            EventBody::PhaseChanged(PhaseChanged { phase, reason }) => {
                 let exercise = &mut self.exercise;
+                exercise.pause_reason = match phase {
+                    Phase::Paused => reason.clone(),
+                    _ => None,
+                };
                 if exercise.speed == 0.0 {
                     exercise.speed = 1.0;
                 }
@@ -858,6 +980,7 @@ impl State {
                         status: opened.status,
                         severity: opened.severity,
                         note: Some("Opened".into()),
+                        by: event.by.clone(),
                     }],
                 });
             }
@@ -910,9 +1033,20 @@ impl State {
                         status: incident.status,
                         severity: incident.severity,
                         note: update.note.clone(),
+                        by: event.by.clone(),
                     });
                 }
             }
+            EventBody::ScenarioHeld(ScenarioHeld { reason }) => {
+                self.script.held = Some(Hold {
+                    since: at,
+                    seq: event.seq,
+                    by: event.by.clone(),
+                    reason: reason.clone(),
+                });
+            }
+            EventBody::ScenarioResumed(ScenarioResumed {}) => self.script.held = None,
+            EventBody::ScenarioSkipped(_) => {}
             EventBody::NationResponse(response) => {
                 let Some(incident) = self.incident_mut(&response.id) else {
                     return;
@@ -927,6 +1061,26 @@ impl State {
                     *slot = Some(at);
                 }
                 incident.updated_at = at;
+            }
+        }
+        if let Some(entry) = event.entry {
+            self.script.mark(entry);
+            let skipped = matches!(event.body, EventBody::ScenarioSkipped(_));
+            if skipped || event.by.is_some() {
+                let note = match &event.body {
+                    EventBody::ScenarioSkipped(ScenarioSkipped { note }) => note.clone(),
+                    _ => None,
+                };
+                self.script.handled.insert(
+                    entry,
+                    Handled {
+                        seq: event.seq,
+                        at,
+                        skipped,
+                        by: event.by.clone(),
+                        note,
+                    },
+                );
             }
         }
     }
@@ -951,6 +1105,8 @@ mod tests {
         for (index, body) in bodies.iter().enumerate() {
             let body: EventBody = serde_json::from_value(body.clone()).expect("event json");
             let event = Event {
+                by: None,
+                entry: None,
                 seq: index as u64 + 1,
                 at: at(index as i64),
                 body,
@@ -983,6 +1139,8 @@ mod tests {
         assert_eq!(copy.incident("CC-3").map(|i| i.id.as_str()), Some("CC-3"));
         assert!(copy.incident("CC-99").is_none());
         let update = Event {
+            by: None,
+            entry: None,
             seq: 51,
             at: at(60),
             body: serde_json::from_value(
@@ -996,6 +1154,8 @@ mod tests {
             Some(Severity::High)
         );
         let duplicate = Event {
+            by: None,
+            entry: None,
             seq: 52,
             at: at(61),
             body: serde_json::from_value(bodies[5].clone()).unwrap(),
@@ -1021,6 +1181,8 @@ mod tests {
         let before = state.clone();
         let body: EventBody = serde_json::from_value(body).expect("event json");
         let event = Event {
+            by: None,
+            entry: None,
             seq: state.seq + 1,
             at: at(100),
             body,
@@ -1411,6 +1573,8 @@ mod tests {
             {"type": "nation_status", "code": "EST", "status": "degraded"}))
         .unwrap();
         let event = Event {
+            by: None,
+            entry: None,
             seq: state.seq,
             at: at(50),
             body,
@@ -1464,6 +1628,8 @@ mod tests {
         let body: EventBody =
             serde_json::from_str(r#"{"type":"phase_changed","phase":"paused"}"#).unwrap();
         let event = Event {
+            by: None,
+            entry: None,
             seq: 7,
             at: at(0),
             body,
@@ -1471,5 +1637,213 @@ mod tests {
         let text = serde_json::to_string(&event).unwrap();
         assert!(text.contains(r#""type":"phase_changed""#), "{text}");
         assert_eq!(serde_json::from_str::<Event>(&text).unwrap(), event);
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+    use crate::script::EntryState;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        "2026-11-23T08:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .expect("time")
+            + chrono::Duration::minutes(minute)
+    }
+
+    fn started() -> State {
+        let mut state = State::default();
+        for body in [
+            EventBody::ExerciseUpdated(ExerciseUpdated {
+                name: Some("CC".into()),
+                ..ExerciseUpdated::default()
+            }),
+            EventBody::PhaseChanged(PhaseChanged {
+                phase: Phase::Execution,
+                reason: None,
+            }),
+        ] {
+            let event = Event::new(state.seq + 1, at(0), body);
+            state.apply(&event).expect("valid");
+        }
+        state
+    }
+
+    fn post(state: &mut State, by: Option<&str>, entry: Option<u32>, body: EventBody) -> Check {
+        let event = Event {
+            seq: state.seq + 1,
+            at: at(state.seq as i64),
+            by: by.map(str::to_owned),
+            entry,
+            body,
+        };
+        state.apply(&event)
+    }
+
+    fn pause(reason: Option<&str>) -> EventBody {
+        EventBody::PhaseChanged(PhaseChanged {
+            phase: Phase::Paused,
+            reason: reason.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn an_entry_is_played_fired_or_skipped_once() {
+        let mut state = started();
+        let status = || {
+            EventBody::NationJoined(NationJoined {
+                code: "EST".into(),
+                name: "Estonia".into(),
+                kind: NationKind::Ally,
+                participants: 0,
+                teams: 0,
+            })
+        };
+        post(&mut state, None, Some(0), status()).expect("played");
+        post(&mut state, Some("White cell"), Some(2), status()).expect("fired by hand");
+        let skip = || EventBody::ScenarioSkipped(ScenarioSkipped { note: None });
+        post(&mut state, Some("White cell"), Some(3), skip()).expect("skipped");
+        for entry in [0, 2, 3] {
+            let refused = post(&mut state, None, Some(entry), status()).expect_err("twice");
+            assert_eq!(refused.code, "entry_handled");
+            assert!(refused.is_conflict());
+            let refused = post(&mut state, Some("X"), Some(entry), skip()).expect_err("twice");
+            assert_eq!(refused.code, "entry_handled");
+        }
+        let refused = post(&mut state, Some("X"), None, skip()).expect_err("no entry");
+        assert_eq!(
+            (refused.code.as_str(), refused.field.as_str()),
+            ("missing", "entry")
+        );
+        let states: Vec<EntryState> = (0..5)
+            .map(|index| state.script.state_of(index, 5))
+            .collect();
+        use EntryState::*;
+        assert_eq!(states, [Played, Next, Fired, Skipped, Upcoming]);
+        assert_eq!(state.script.handled[&2].by.as_deref(), Some("White cell"));
+        // The public picture knows nothing of the script.
+        assert!(state.redacted(Audience::Public).script.is_empty());
+        assert!(!state.redacted(Audience::Commander).script.is_empty());
+    }
+
+    #[test]
+    fn the_player_is_held_once_and_resumed_once() {
+        let mut state = started();
+        let hold = || {
+            EventBody::ScenarioHeld(ScenarioHeld {
+                reason: Some("range down".into()),
+            })
+        };
+        let resume = || EventBody::ScenarioResumed(ScenarioResumed {});
+        assert_eq!(
+            post(&mut state, Some("W"), None, resume())
+                .unwrap_err()
+                .code,
+            "not_held"
+        );
+        post(&mut state, Some("W"), None, hold()).expect("held");
+        assert_eq!(
+            state
+                .script
+                .held
+                .as_ref()
+                .and_then(|hold| hold.reason.as_deref()),
+            Some("range down")
+        );
+        assert_eq!(
+            post(&mut state, Some("W"), None, hold()).unwrap_err().code,
+            "already_held"
+        );
+        assert_eq!(
+            post(&mut state, Some("W"), Some(1), resume())
+                .unwrap_err()
+                .code,
+            "unexpected"
+        );
+        post(&mut state, Some("W"), None, resume()).expect("resumed");
+        assert_eq!(state.script.held, None);
+        assert_eq!(state.visibility_of(&hold()), Visibility::Restricted);
+    }
+
+    #[test]
+    fn a_pause_keeps_its_reason_until_it_ends_and_only_for_restricted_readers() {
+        let mut state = started();
+        let refused = post(
+            &mut state,
+            None,
+            None,
+            EventBody::PhaseChanged(PhaseChanged {
+                phase: Phase::Execution,
+                reason: Some("why".into()),
+            }),
+        )
+        .expect_err("a reason without a pause");
+        assert_eq!(refused.field, "reason");
+        post(
+            &mut state,
+            Some("W"),
+            None,
+            pause(Some("power cut in the range")),
+        )
+        .expect("paused");
+        assert_eq!(
+            state.exercise.pause_reason.as_deref(),
+            Some("power cut in the range")
+        );
+        assert_eq!(state.redacted(Audience::Public).exercise.pause_reason, None);
+        let view = Snapshot::new(&state, Audience::Control, at(10));
+        assert_eq!(
+            view.exercise.pause_reason.as_deref(),
+            Some("power cut in the range")
+        );
+        post(
+            &mut state,
+            None,
+            None,
+            EventBody::PhaseChanged(PhaseChanged {
+                phase: Phase::Execution,
+                reason: None,
+            }),
+        )
+        .expect("resumed");
+        assert_eq!(state.exercise.pause_reason, None);
+    }
+
+    #[test]
+    fn a_change_says_who_made_it_to_restricted_readers_only() {
+        let mut state = started();
+        let opened = EventBody::IncidentOpened(IncidentOpened {
+            id: "INC-1".into(),
+            title: "Breach".into(),
+            category: "ransomware".into(),
+            severity: Severity::High,
+            status: IncidentStatus::Detected,
+            nations: vec![],
+            team: None,
+            summary: String::new(),
+            detail: None,
+            visibility: Visibility::Public,
+            inject: None,
+        });
+        post(&mut state, Some("White cell"), None, opened).expect("opened");
+        assert_eq!(
+            state.incidents[0].timeline[0].by.as_deref(),
+            Some("White cell")
+        );
+        let public = state.redacted(Audience::Public);
+        assert_eq!(public.incidents[0].timeline[0].by, None);
+        let event = Event {
+            by: Some("White cell".into()),
+            entry: Some(4),
+            ..Event::new(9, at(9), pause(Some("r")))
+        };
+        let redacted = crate::redact::event(&event, Visibility::Public, Audience::Public)
+            .expect("a phase change is public");
+        assert_eq!((redacted.by, redacted.entry), (None, None));
+        let EventBody::PhaseChanged(change) = redacted.body else {
+            unreachable!()
+        };
+        assert_eq!(change.reason, None);
     }
 }

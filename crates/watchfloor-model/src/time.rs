@@ -229,6 +229,7 @@ impl Exercise {
             speed: self.speed,
             paused_at: self.paused_at,
             paused_ms: self.paused_ms,
+            pause_reason: self.pause_reason.clone(),
             exercise_time: self.exercise_time(now),
             endex_in_s: self.endex_in(now).map(|left| left.num_seconds()),
             as_of: now,
@@ -248,6 +249,7 @@ impl From<ExerciseView> for Exercise {
             speed: view.speed,
             paused_at: view.paused_at,
             paused_ms: view.paused_ms,
+            pause_reason: view.pause_reason,
         }
     }
 }

@@ -137,6 +137,9 @@ pub struct Exercise {
     /// Wall-clock milliseconds spent paused before the current pause.
     #[serde(default)]
     pub paused_ms: i64,
+    /// Why the exercise is paused, if control said (restricted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_reason: Option<String>,
 }
 
 fn one() -> f64 {
@@ -160,6 +163,9 @@ pub struct ExerciseView {
     pub speed: f64,
     pub paused_at: Option<DateTime<Utc>>,
     pub paused_ms: i64,
+    /// Why the exercise is paused, if control said (restricted readers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause_reason: Option<String>,
     /// The exercise clock (simulated time) at `as_of`.
     pub exercise_time: Option<DateTime<Utc>>,
     /// Wall-clock seconds until ENDEX at `as_of`, frozen while paused.
@@ -231,6 +237,9 @@ pub struct TimelineEntry {
     pub status: IncidentStatus,
     pub severity: Severity,
     pub note: Option<String>,
+    /// Who posted the change (`None`: the scenario player; never for the public).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 /// Something the defenders must handle.

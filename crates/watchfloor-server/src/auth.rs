@@ -130,6 +130,22 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The name recorded as the poster of what this caller appends (its
+    /// token's name, which its sessions share), cut to the model's limit.
+    pub fn poster_name(&self) -> String {
+        self.identity.as_ref().map_or_else(
+            || "anonymous".to_string(),
+            |identity| {
+                identity
+                    .token
+                    .name
+                    .chars()
+                    .take(watchfloor_model::limits::MAX_NAME)
+                    .collect()
+            },
+        )
+    }
+
     /// Only control may write: 401 without credentials, 403 with lesser ones.
     pub fn require_control(&self) -> Result<()> {
         match (&self.identity, self.audience) {

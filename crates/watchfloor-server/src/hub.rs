@@ -632,12 +632,15 @@ fn snapshot_body(
     )
 }
 
-/// The `"nations":[...],"incidents":[...]` part of a snapshot, redacted.
+/// The `"nations":[...],"incidents":[...]` part of a snapshot, redacted
+/// (and the script's record, for restricted readers, when there is one).
 fn snapshot_tail(state: &State, audience: Audience) -> String {
     #[derive(serde::Serialize)]
     struct Tail<'a> {
         nations: &'a [watchfloor_model::Nation],
         incidents: &'a [watchfloor_model::Incident],
+        #[serde(skip_serializing_if = "watchfloor_model::script::Script::is_empty")]
+        script: &'a watchfloor_model::script::Script,
     }
     let redacted;
     let state = if audience.sees_restricted() {
@@ -649,6 +652,7 @@ fn snapshot_tail(state: &State, audience: Audience) -> String {
     let object = serde_json::to_string(&Tail {
         nations: &state.nations,
         incidents: &state.incidents,
+        script: &state.script,
     })
     .expect("state serialises");
     // Strip the braces: the tail is spliced into the snapshot object.
@@ -689,7 +693,13 @@ mod tests {
             + chrono::Duration::minutes(minutes);
         let visibility = State::default().visibility_of(&body);
         StoredEvent {
-            event: Event { seq, at, body },
+            event: Event {
+                by: None,
+                entry: None,
+                seq,
+                at,
+                body,
+            },
             visibility,
         }
     }
@@ -876,6 +886,8 @@ mod tests {
             let body: EventBody = serde_json::from_value(body).expect("event body");
             let visibility = state.visibility_of(&body);
             let event = Event {
+                by: None,
+                entry: None,
                 seq: index as u64 + 1,
                 at: start + chrono::Duration::seconds(3 * index as i64),
                 body,

@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{events, exercise, incidents, meta, nations, review, session, stream};
+use crate::routes::{
+    events, exercise, incidents, meta, nations, review, scenario, session, stream,
+};
 
 /// The API's document.
 #[derive(OpenApi)]
@@ -31,6 +33,11 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         events::events_list,
         events::events_create,
         review::matrix_get,
+        scenario::scenario_get,
+        scenario::entry_fire,
+        scenario::entry_skip,
+        scenario::scenario_hold,
+        scenario::scenario_resume,
         session::session_create,
         session::session_get,
         session::session_delete,
@@ -45,6 +52,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         (name = "read", description = "The exercise as the caller may see it"),
         (name = "review", description = "After-action review: the log read back, and the response matrix at any moment"),
         (name = "write", description = "Exercise control's event log"),
+        (name = "control", description = "Exercise control's hold on the scenario (MSEL): fire, skip, hold, resume"),
         (name = "session", description = "Browser sign-in"),
         (name = "meta", description = "The server itself"),
     ),

@@ -10,15 +10,29 @@
 //! exactly where it stopped — nothing twice, and whatever fell due while the
 //! server was down is appended at once. After the last entry (ENDEX) the
 //! player stops and the final state stays served.
+//!
+//! Control steers it through the log (see `routes::scenario`): an entry
+//! fired by hand or skipped is done, and the player passes over it; while
+//! the log says the player is held (`scenario_held`) it plays nothing, and
+//! on `scenario_resumed` it plays what fell due meanwhile at once. An entry
+//! the reducer refuses when its time comes is recorded as skipped, with the
+//! reason, so the console shows why it did not play. Pausing the exercise
+//! clock (`phase_changed` to `paused`) is a different thing: it stops
+//! exercise time, not the script.
 
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
+use watchfloor_model::event::ScenarioSkipped;
 use watchfloor_model::scenario::{Scenario, Scheduled};
+use watchfloor_model::script::ScriptEntry;
+use watchfloor_model::{Audience, EventBody, State};
 
 use crate::auth::sha256_hex;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::hub::Hub;
 use crate::operator::OperatorError;
 use crate::store::{PlayerProgress, Store};
 use crate::writer::{Pending, Request, Writer};
@@ -39,9 +53,20 @@ const LONGEST_SLEEP: StdDuration = StdDuration::from_secs(30);
 /// A scenario being played.
 pub struct Player {
     writer: Writer,
+    hub: Arc<Hub>,
     clock: Clock,
     schedule: Vec<Scheduled>,
     progress: PlayerProgress,
+    loaded: Arc<LoadedScript>,
+}
+
+/// The script as this server plays it, for the console's endpoints.
+#[derive(Debug)]
+pub struct LoadedScript {
+    pub name: String,
+    pub startex: DateTime<Utc>,
+    pub speed: f64,
+    pub entries: Vec<ScriptEntry>,
 }
 
 impl Player {
@@ -49,8 +74,9 @@ impl Player {
     /// places a fresh STARTEX. Refuses a scenario with problems, and a data
     /// dir that has played a different scenario.
     pub async fn prepare(
-        store: std::sync::Arc<dyn Store>,
+        store: Arc<dyn Store>,
         writer: Writer,
+        hub: Arc<Hub>,
         clock: Clock,
         scenario: &Scenario,
         speed: f64,
@@ -107,6 +133,14 @@ impl Player {
         let schedule = scenario
             .schedule(progress.startex, progress.speed)
             .map_err(unplayable)?;
+        let loaded = Arc::new(LoadedScript {
+            name: scenario.name.clone(),
+            startex: progress.startex,
+            speed: progress.speed,
+            entries: scenario
+                .planned(progress.startex, progress.speed)
+                .map_err(unplayable)?,
+        });
         tracing::info!(
             scenario = %scenario.name,
             startex = %progress.startex,
@@ -117,10 +151,17 @@ impl Player {
         );
         Ok(Player {
             writer,
+            hub,
             clock,
             schedule,
             progress,
+            loaded,
         })
+    }
+
+    /// The script as planned on this server's schedule.
+    pub fn loaded(&self) -> Arc<LoadedScript> {
+        self.loaded.clone()
     }
 
     /// Whether every scheduled event has been played.
@@ -128,28 +169,60 @@ impl Player {
         self.progress.next >= self.schedule.len()
     }
 
+    /// Whether schedule item `index` was already fired by hand or skipped.
+    fn done(&self, state: &State, index: usize) -> bool {
+        self.schedule[index]
+            .entry
+            .and_then(|entry| u32::try_from(entry).ok())
+            .is_some_and(|entry| state.script.is_done(entry))
+    }
+
+    /// The first schedule item from `progress.next` not done yet, passing
+    /// over the ones that are; `None` at the end.
+    fn next_due(&mut self, state: &State) -> Option<DateTime<Utc>> {
+        while self.progress.next < self.schedule.len() && self.done(state, self.progress.next) {
+            self.progress.next += 1;
+        }
+        self.schedule.get(self.progress.next).map(|item| item.at)
+    }
+
     /// Appends everything due at `now` (in chunks, each a group commit).
     pub async fn catch_up(&mut self, now: DateTime<Utc>) -> Result<usize> {
         let mut played = 0;
         loop {
-            let start = self.progress.next;
-            let end = (start..self.schedule.len())
-                .take(CATCH_UP_CHUNK)
-                .take_while(|&index| self.schedule[index].at <= now)
-                .last()
-                .map_or(start, |last| last + 1);
-            if end == start {
+            // What control did since (held, fired, skipped) is in the live state.
+            let state = self.hub.live_state();
+            if state.script.held.is_some() {
+                return Ok(played);
+            }
+            let mut batch = Vec::new();
+            let mut end = self.progress.next;
+            while end < self.schedule.len() && batch.len() < CATCH_UP_CHUNK {
+                if !self.done(&state, end) {
+                    if self.schedule[end].at > now {
+                        break;
+                    }
+                    batch.push(end);
+                }
+                end += 1;
+            }
+            if batch.is_empty() {
+                // Only entries already done: nothing to write (passing over
+                // them again after a restart is the same).
+                self.progress.next = end;
                 return Ok(played);
             }
             // Queue the chunk in order first, then wait: the writer commits
             // what is queued together.
-            let mut answers = Vec::with_capacity(end - start);
-            for index in start..end {
+            let mut answers = Vec::with_capacity(batch.len());
+            for index in batch {
                 let item = &self.schedule[index];
                 let request = Request {
                     events: vec![Pending {
                         body: item.event.clone(),
                         at: Some(item.at),
+                        by: None,
+                        entry: item.entry.and_then(|entry| u32::try_from(entry).ok()),
                     }],
                     idempotency: None,
                     progress: Some(PlayerProgress {
@@ -160,6 +233,7 @@ impl Player {
                 answers.push((index, self.writer.submit(request).await?));
             }
             let mut refused_last = false;
+            let mut refused = Vec::new();
             // The first entry the writer could not append (busy, the clock
             // behind the log, a store error): the player resumes from it.
             let mut failure: Option<(usize, Error)> = None;
@@ -179,6 +253,13 @@ impl Player {
                         }
                         self.progress.next = index + 1;
                     }
+                    Err(Error::Conflict(problem))
+                        if failure.is_none() && problem.code == "entry_handled" =>
+                    {
+                        // Fired or skipped by control while it was queued.
+                        refused_last = true;
+                        self.progress.next = index + 1;
+                    }
                     Err(error @ (Error::Invalid(_) | Error::Conflict(_))) if failure.is_none() => {
                         refused_last = true;
                         tracing::error!(
@@ -186,6 +267,7 @@ impl Player {
                             %error,
                             "a scenario event was refused; skipped"
                         );
+                        refused.push((index, error));
                         self.progress.next = index + 1;
                     }
                     Err(error) => {
@@ -200,6 +282,42 @@ impl Player {
                 return Err(error);
             }
             self.progress.next = end;
+            for (index, error) in refused {
+                // Said in the log, so the console shows why it did not play.
+                let Some(entry) = self.schedule[index]
+                    .entry
+                    .and_then(|entry| u32::try_from(entry).ok())
+                else {
+                    continue;
+                };
+                let why = match &error {
+                    Error::Invalid(problem) | Error::Conflict(problem) => problem.message.clone(),
+                    other => other.to_string(),
+                };
+                let note: String = format!("not played: {why}")
+                    .chars()
+                    .take(watchfloor_model::limits::MAX_NOTE)
+                    .collect();
+                let skipped = self
+                    .writer
+                    .append(Request {
+                        events: vec![Pending {
+                            body: EventBody::ScenarioSkipped(ScenarioSkipped { note: Some(note) }),
+                            at: None,
+                            by: None,
+                            entry: Some(entry),
+                        }],
+                        idempotency: None,
+                        progress: Some(self.progress.clone()),
+                    })
+                    .await;
+                match skipped {
+                    Ok(_) => refused_last = false,
+                    Err(error) => {
+                        tracing::warn!(%error, entry, "the refused entry could not be marked skipped")
+                    }
+                }
+            }
             if refused_last {
                 // A refused request records nothing; record that it was tried.
                 self.writer
@@ -219,8 +337,24 @@ impl Player {
     /// nothing is skipped and nothing is played twice.
     pub async fn run(mut self) {
         let mut failures: u32 = 0;
-        while let Some(item) = self.schedule.get(self.progress.next) {
-            let due = item.at;
+        loop {
+            // Subscribed before the state is read, so a change after it wakes us.
+            let mut changes = self.hub.subscribe(Audience::Control);
+            let state = self.hub.live_state();
+            if state.script.held.is_some() {
+                // Held: wait for the log to change (a resume), looking again
+                // now and then.
+                if tokio::time::timeout(LONGEST_SLEEP, changes.changed())
+                    .await
+                    .is_ok_and(|changed| changed.is_err())
+                {
+                    tokio::time::sleep(LONGEST_SLEEP).await;
+                }
+                continue;
+            }
+            let Some(due) = self.next_due(&state) else {
+                break;
+            };
             if due > self.clock.now() {
                 // Never sleep long without looking at the clock again.
                 let wake = self

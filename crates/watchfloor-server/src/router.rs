@@ -24,6 +24,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::review::router())
         .merge(routes::stream::router())
         .merge(routes::events::router())
+        .merge(routes::scenario::router())
         .merge(routes::session::router())
         .merge(routes::meta::router())
         .fallback(fallback)

@@ -2,7 +2,7 @@
 //! how they are started and stopped.
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ use crate::health::Health;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::operator::OperatorError;
-use crate::player::Player;
+use crate::player::{LoadedScript, Player};
 use crate::store::{SqliteStore, Store};
 use crate::writer::Writer;
 
@@ -47,6 +47,8 @@ struct Inner {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// The data dir's lock, released at shutdown once the writer has stopped.
     lock: Mutex<Option<DataDirLock>>,
+    /// The script the player plays, once it is ready (`None`: no scenario).
+    script: OnceLock<Arc<LoadedScript>>,
 }
 
 impl AppState {
@@ -110,6 +112,7 @@ impl AppState {
             timeouts: Timeouts::of(&config),
             tasks: Mutex::new(Vec::new()),
             lock: Mutex::new(Some(lock)),
+            script: OnceLock::new(),
         }));
         if !delay.is_zero() {
             let tick = config.embargo_tick;
@@ -135,11 +138,13 @@ impl AppState {
         let mut player = Player::prepare(
             self.store(),
             self.0.writer.clone(),
+            self.0.hub.clone(),
             self.0.clock.clone(),
             scenario,
             speed,
         )
         .await?;
+        let _ = self.0.script.set(player.loaded());
         let played = player.catch_up(self.now()).await?;
         tracing::info!(played, "scenario caught up");
         if player.finished() {
@@ -197,6 +202,11 @@ impl AppState {
 
     pub(crate) fn hub(&self) -> &Arc<Hub> {
         &self.0.hub
+    }
+
+    /// The scenario being played, if any.
+    pub(crate) fn script(&self) -> Option<&Arc<LoadedScript>> {
+        self.0.script.get()
     }
 
     pub(crate) fn writer(&self) -> &Writer {

@@ -30,8 +30,9 @@ use crate::operator::OperatorError;
 pub const DATABASE_FILE: &str = "watchfloor.db";
 
 /// The schema version this build writes (2: idempotency keys are per token
-/// and carry their age).
-const SCHEMA_VERSION: i64 = 2;
+/// and carry their age; 3: each event keeps who posted it and the script
+/// entry it played).
+const SCHEMA_VERSION: i64 = 3;
 
 /// One event as the log holds it: the event and the visibility it was given
 /// when it was appended.
@@ -338,6 +339,15 @@ fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
              PRAGMA user_version = 2;"
         ))?;
     }
+    if version < 3 {
+        // Who posted each event (a token's or session's name) and the
+        // script entry it played; events from before were neither.
+        transaction.execute_batch(
+            "ALTER TABLE events ADD COLUMN posted_by TEXT;
+             ALTER TABLE events ADD COLUMN entry INTEGER;
+             PRAGMA user_version = 3;",
+        )?;
+    }
     transaction.commit()?;
     Ok(version)
 }
@@ -379,7 +389,8 @@ impl Store for SqliteStore {
     fn events_after(&self, seq: u64) -> Result<Vec<StoredEvent>> {
         self.read(|connection| {
             let mut statement = connection.prepare(
-                "SELECT seq, at, visibility, body FROM events WHERE seq > ?1 ORDER BY seq",
+                "SELECT seq, at, visibility, body, posted_by, entry FROM events
+                 WHERE seq > ?1 ORDER BY seq",
             )?;
             let rows = statement.query_map([seq as i64], |row| {
                 Ok((
@@ -387,19 +398,27 @@ impl Store for SqliteStore {
                     row.get::<_, String>(1)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                    row.get::<_, Option<i64>>(5)?,
                 ))
             })?;
             let mut events = Vec::new();
             for row in rows {
-                let (seq, at, visibility, body) = row?;
+                let (seq, at, visibility, body, by, entry) = row?;
                 let unreadable = |what: String| {
                     Error::Internal(format!("event {seq} in the log cannot be read: {what}"))
                 };
                 let body: EventBody =
                     serde_json::from_str(&body).map_err(|error| unreadable(error.to_string()))?;
                 let visibility = Visibility::from_str(&visibility).map_err(unreadable)?;
+                let entry = entry
+                    .map(u32::try_from)
+                    .transpose()
+                    .map_err(|error| unreadable(error.to_string()))?;
                 events.push(StoredEvent {
                     event: Event {
+                        by,
+                        entry,
                         seq: seq as u64,
                         at: parse_time(&at)?,
                         body,
@@ -419,10 +438,12 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| Error::Internal(format!("an event cannot be serialised: {error}")))?;
         self.write(|connection| {
-            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             {
                 let mut insert = transaction.prepare_cached(
-                    "INSERT INTO events (seq, at, type, visibility, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO events (seq, at, type, visibility, body, posted_by, entry)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
                 for (stored, body) in commit.events.iter().zip(&bodies) {
                     insert.execute(params![
@@ -431,6 +452,8 @@ impl Store for SqliteStore {
                         stored.event.body.kind(),
                         stored.visibility.as_str(),
                         body,
+                        stored.event.by,
+                        stored.event.entry,
                     ])?;
                 }
                 if let Some(before) = commit.forget_keys_before {
@@ -650,10 +673,13 @@ mod tests {
     fn event(seq: u64) -> StoredEvent {
         StoredEvent {
             event: Event {
+                by: None,
+                entry: None,
                 seq,
                 at: "2026-11-23T08:00:00.125Z".parse().expect("time"),
                 body: EventBody::PhaseChanged(PhaseChanged {
                     phase: watchfloor_model::Phase::Execution,
+                    reason: None,
                 }),
             },
             visibility: Visibility::Public,
@@ -785,6 +811,39 @@ mod tests {
             .read(|c| Ok(c.query_row("SELECT count(*) FROM idempotency", [], |row| row.get(0))?))
             .expect("count");
         assert_eq!(left, 1, "only the key just inserted is left");
+    }
+
+    #[test]
+    fn an_event_keeps_who_posted_it_and_its_script_entry_and_old_events_read_as_neither() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let old = Connection::open(dir.path().join(DATABASE_FILE)).expect("old db");
+            old.execute_batch(SCHEMA_1).expect("schema 1");
+            old.execute(
+                "INSERT INTO events (seq, at, type, visibility, body)
+                 VALUES (1, '2026-11-23T08:00:00.125Z', 'phase_changed', 'public',
+                         '{\"type\":\"phase_changed\",\"phase\":\"execution\"}')",
+                [],
+            )
+            .expect("old event");
+        }
+        let store = SqliteStore::open(dir.path()).expect("migrated");
+        let mut posted = event(2);
+        posted.event.by = Some("White cell 1".into());
+        posted.event.entry = Some(41);
+        store
+            .commit(&Commit {
+                events: vec![posted.clone()],
+                ..Commit::default()
+            })
+            .expect("commit");
+        let events = store.events_after(0).expect("read");
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            (events[0].event.by.as_deref(), events[0].event.entry),
+            (None, None)
+        );
+        assert_eq!(events[1], posted);
     }
 
     #[test]

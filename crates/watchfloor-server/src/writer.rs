@@ -38,6 +38,24 @@ pub struct Pending {
     /// When it took effect. `None` (posted events): now. The player sets its
     /// scheduled time. Either way the writer never lets `at` go backwards.
     pub at: Option<DateTime<Utc>>,
+    /// The name of the token or session that posted it; `None` for the
+    /// scenario player's own events.
+    pub by: Option<String>,
+    /// The script entry it plays, for the player's events and the control
+    /// cell's fire-now and skip (the model refuses an entry played twice).
+    pub entry: Option<u32>,
+}
+
+impl Pending {
+    /// An event posted now by `by`.
+    pub fn posted(body: EventBody, by: &str) -> Pending {
+        Pending {
+            body,
+            at: None,
+            by: Some(by.to_string()),
+            entry: None,
+        }
+    }
 }
 
 /// An `Idempotency-Key` with the SHA-256 of the body it came with, the
@@ -490,6 +508,8 @@ fn apply_batch(
             .max(*last_at);
         let visibility = state.visibility_of(&pending.body);
         let event = Event {
+            by: pending.by,
+            entry: pending.entry,
             seq: *head + 1,
             at,
             body: pending.body,

@@ -14,6 +14,8 @@ fn fold(bodies: &[serde_json::Value]) -> (State, Vec<Event>) {
     for (index, body) in bodies.iter().enumerate() {
         let body: EventBody = serde_json::from_value(body.clone()).expect("event json");
         let event = Event {
+            by: None,
+            entry: None,
             seq: index as u64 + 1,
             at: base() + chrono::Duration::minutes(index as i64),
             body,

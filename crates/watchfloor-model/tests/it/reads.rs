@@ -86,8 +86,12 @@ fn body() -> impl Strategy<Value = EventBody> {
                 ..ExerciseUpdated::default()
             })
         });
-    let phase =
-        select(Phase::ALL).prop_map(|phase| EventBody::PhaseChanged(PhaseChanged { phase }));
+    let phase = select(Phase::ALL).prop_map(|phase| {
+        EventBody::PhaseChanged(PhaseChanged {
+            phase,
+            reason: None,
+        })
+    });
     let join = select(CODES).prop_map(|code| {
         EventBody::NationJoined(NationJoined {
             code: code.into(),
@@ -200,6 +204,8 @@ proptest! {
     fn every_read_of_an_accepted_state_succeeds(events in events(), nows in prop::collection::vec(any_time(), 1..4)) {
         let mut state = State::default();
         let first = Event {
+            by: None,
+            entry: None,
             seq: 1,
             at: "2026-11-23T08:00:00Z".parse().expect("a time"),
             body: EventBody::ExerciseUpdated(ExerciseUpdated {
@@ -210,7 +216,7 @@ proptest! {
         state.apply(&first).expect("the first event is valid");
         let mut accepted = 1;
         for (body, at) in events {
-            let event = Event { seq: state.seq + 1, at, body };
+            let event = Event { by: None, entry: None, seq: state.seq + 1, at, body };
             if state.apply(&event).is_ok() {
                 accepted += 1;
                 read_everything(&state, at)?;

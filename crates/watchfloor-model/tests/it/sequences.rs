@@ -44,7 +44,17 @@ pub enum Op {
         endex: Option<i64>,
         speed: Option<f64>,
     },
-    Phase(Phase),
+    Phase {
+        phase: Phase,
+        /// A (restricted) reason: accepted with a pause only.
+        reason: bool,
+    },
+    /// Control holds the scenario player (refused when held).
+    Hold { reason: bool },
+    /// Control resumes it (refused when not held).
+    Resume,
+    /// Control skips a scenario entry (refused when it was handled).
+    Skip { entry: u32, note: bool },
     Join {
         nation: usize,
         kind: NationKind,
@@ -135,7 +145,10 @@ fn op() -> impl Strategy<Value = Op> {
             endex,
             speed,
         });
-    let phase = select(Phase::ALL).prop_map(Op::Phase);
+    let phase = (select(Phase::ALL), prop::bool::weighted(0.3))
+        .prop_map(|(phase, reason)| Op::Phase { phase, reason });
+    let hold = any::<bool>().prop_map(|reason| Op::Hold { reason });
+    let skip = (0u32..16, any::<bool>()).prop_map(|(entry, note)| Op::Skip { entry, note });
     let status = (nation(), select(ConnectionStatus::ALL))
         .prop_map(|(nation, status)| Op::Status { nation, status });
     let participants =
@@ -235,6 +248,9 @@ fn op() -> impl Strategy<Value = Op> {
         7 => update,
         2 => detail_only,
         5 => response,
+        1 => hold,
+        1 => Just(Op::Resume),
+        1 => skip,
     ]
 }
 
@@ -318,7 +334,17 @@ fn build(op: &Op, state: &State, texts: &mut Texts, base: DateTime<Utc>) -> Even
             endex: endex.map(|hours| base + Duration::hours(hours)),
             speed,
         }),
-        Op::Phase(phase) => EventBody::PhaseChanged(PhaseChanged { phase }),
+        Op::Phase { phase, reason } => EventBody::PhaseChanged(PhaseChanged {
+            phase,
+            reason: reason.then(|| texts.text(true, "reason")),
+        }),
+        Op::Hold { reason } => EventBody::ScenarioHeld(ScenarioHeld {
+            reason: reason.then(|| texts.text(true, "hold")),
+        }),
+        Op::Resume => EventBody::ScenarioResumed(ScenarioResumed {}),
+        Op::Skip { note, .. } => EventBody::ScenarioSkipped(ScenarioSkipped {
+            note: note.then(|| texts.text(true, "skip")),
+        }),
         Op::Join {
             nation,
             kind,
@@ -485,7 +511,20 @@ pub fn run(ops: &[(Op, i64)]) -> Run {
             }
         };
         let visibility = state.visibility_of(&body);
+        // Who posted it (restricted), and the scenario entry it plays: a
+        // skip names its entry, and every fourth other event is scripted
+        // (so entries are played, fired and skipped in any order, and some
+        // twice: refused).
+        let by = (index % 3 == 1).then(|| texts.text(true, "by"));
+        let entry = match ops.get(index.wrapping_sub(1)) {
+            Some((Op::Skip { entry, .. }, _)) => Some(*entry),
+            Some((Op::Hold { .. } | Op::Resume, _)) => None,
+            _ if index % 4 == 2 => Some((index as u32 * 7) % 16),
+            _ => None,
+        };
         let event = Event {
+            by,
+            entry,
             seq: state.seq + 1,
             at,
             body,

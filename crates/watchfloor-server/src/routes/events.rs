@@ -329,7 +329,7 @@ pub struct Appended {
         (status = 413, description = "The body is over the limit (1 MiB)", body = ErrorBody),
         (status = 408, description = "`body_timeout`: the body did not arrive within the body timeout (30 s by default) of the request's head", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
-        (status = 422, description = "Not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
+        (status = 422, description = "`scenario_control`: the scenario's own events are posted through `/api/v1/scenario`; not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
         (status = 503, description = "Nothing was appended, try again later (`Retry-After`): `clock_behind` (the server's clock is behind its log), `log_unwritable` (the log cannot be written; the server is stopping to be restarted), or the server is shutting down", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -352,7 +352,7 @@ pub async fn events_create(
         body_sha256: sha256_hex(&body.bytes),
         window: state.idempotency_window(),
     });
-    let (events, array) = parse_events(&body.value)?;
+    let (events, array) = parse_events(&body.value, &caller.poster_name())?;
     let appended = state
         .writer()
         .append(Request {
@@ -400,7 +400,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>> {
 
 /// The posted events, and whether they came as an array (then refusals carry
 /// the offending event's `index`).
-fn parse_events(value: &Value) -> Result<(Vec<Pending>, bool)> {
+fn parse_events(value: &Value, by: &str) -> Result<(Vec<Pending>, bool)> {
     let (items, array) = match value {
         Value::Array(items) => (items.as_slice(), true),
         Value::Object(_) => (std::slice::from_ref(value), false),
@@ -439,9 +439,22 @@ fn parse_events(value: &Value) -> Result<(Vec<Pending>, bool)> {
                     .index(Some(index)),
                 ));
             }
-            parse_value::<EventBody>(item, &[])
-                .map(|body| Pending { body, at: None })
-                .map_err(|problem| Error::Invalid(problem.index(array.then_some(index))))
+            let body = parse_value::<EventBody>(item, &[])
+                .map_err(|problem| Error::Invalid(problem.index(array.then_some(index))))?;
+            if body.is_scenario_control() {
+                return Err(Error::Invalid(
+                    Problem::new(
+                        "scenario_control",
+                        format!(
+                            "`{}` is not posted here: hold, resume and skip the scenario with POST /api/v1/scenario/hold, /resume and /entries/{{index}}/skip",
+                            body.kind()
+                        ),
+                    )
+                    .field("type")
+                    .index(array.then_some(index)),
+                ));
+            }
+            Ok(Pending::posted(body, by))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok((events, array))

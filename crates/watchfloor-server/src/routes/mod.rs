@@ -14,6 +14,7 @@ pub mod incidents;
 pub mod meta;
 pub mod nations;
 pub mod review;
+pub mod scenario;
 pub mod session;
 pub mod stream;
 

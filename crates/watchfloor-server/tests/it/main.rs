@@ -19,6 +19,7 @@ mod public_sequence;
 mod reads;
 mod redaction;
 mod review;
+mod scenario;
 mod security;
 mod stream;
 mod tls;

@@ -12,7 +12,7 @@ use crate::support::{exercise, Call, TestServer, Who};
 
 /// The ways of calling one operation.
 fn variants<'a>(server: &'a TestServer, method: &str, path: &str) -> Vec<(String, Call<'a>)> {
-    let concrete = path.replace("{id}", "PUB-1");
+    let concrete = path.replace("{id}", "PUB-1").replace("{index}", "0");
     let with_query = |query: &str| {
         let separator = if concrete.contains('?') { '&' } else { '?' };
         format!("{concrete}{separator}{query}")
@@ -121,7 +121,18 @@ fn variants<'a>(server: &'a TestServer, method: &str, path: &str) -> Vec<(String
 
 #[tokio::test]
 async fn every_status_an_endpoint_answers_is_in_the_openapi_document() {
-    let server = TestServer::start().await;
+    // With a script loaded, so that the scenario's endpoints answer as they
+    // do in an exercise (its one entry falls due a day later).
+    let server = TestServer::with(|config| {
+        config.scenario = Some(
+            watchfloor_model::scenario::Scenario::parse(
+                r#"{"name": "t", "duration": "1d", "entries": [
+                    {"at": "1d", "type": "phase_changed", "phase": "endex"}]}"#,
+            )
+            .expect("scenario"),
+        )
+    })
+    .await;
     server.append(exercise()).await;
     let document: Value = server.get("/api/v1/openapi.json").send().await.json();
     let paths = document["paths"].as_object().expect("paths");

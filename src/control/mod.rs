@@ -1,0 +1,92 @@
+//! The control cell's console (`/control`), for the `control` role only:
+//! the exercise clock and phase, the incident composer, updates and
+//! response milestones, and the scenario's MSEL with fire now, skip, hold
+//! and resume. Every action is a write through the server's one writer, so
+//! it appears on every open screen through the stream like any event, and
+//! stays in the log for the after-action review.
+//!
+//! The pure parts beside the views: [`forms`] (drafts → events, the model's
+//! own validation before posting, errors on their fields, the clock's
+//! steps) and [`msel`] (entries in words, their states, filter and pages,
+//! the player's next step).
+
+pub mod forms;
+pub mod msel;
+
+mod clock_panel;
+mod incident_composer;
+mod incident_update;
+mod msel_table;
+mod nation_picker;
+
+pub use clock_panel::ClockPanel;
+pub use incident_composer::IncidentComposer;
+pub use incident_update::IncidentUpdate;
+pub use msel_table::{MselEntries, MselTable};
+pub use nation_picker::NationPicker;
+
+use leptos::prelude::*;
+use watchfloor_model::Audience;
+
+use crate::control::forms::FieldErrors;
+use crate::live::use_live;
+use crate::ui::session::use_session;
+
+/// `/control`: the console for control; anyone else is told it is control's.
+#[component]
+pub fn ControlPage() -> impl IntoView {
+    let session = use_session();
+    let live = use_live();
+    // The store's own audience (what the server answered for) decides, so a
+    // console never shows over a picture that lacks what control needs.
+    let is_control = move || {
+        live.audience() == Some(Audience::Control)
+            || session
+                .current()
+                .is_some_and(|session| session.audience == Audience::Control)
+                && live.audience().is_none()
+    };
+    view! {
+        <Show
+            when=is_control
+            fallback=|| view! {
+                <section class="card" data-testid="control-refused">
+                    <h1>"Exercise control"</h1>
+                    <p>
+                        "The console is for exercise control. "
+                        <a href="/signin?next=/control">"Sign in"</a>
+                        " with a control token to run the exercise from here."
+                    </p>
+                </section>
+            }
+        >
+            <h1 class="visually-hidden">"Exercise control"</h1>
+            <div class="control-grid" data-testid="control-console">
+                <ClockPanel />
+                <IncidentComposer />
+                <IncidentUpdate />
+                <MselTable />
+            </div>
+        </Show>
+    }
+}
+
+/// The message on one field of a form (empty when there is none); `id` is
+/// what the field's `aria-describedby` names.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    errors: RwSignal<FieldErrors>,
+    field: &'static str,
+) -> impl IntoView {
+    let testid = if field.is_empty() {
+        "form-error".to_string()
+    } else {
+        format!("error-{field}")
+    };
+    view! {
+        <p id=id class="field-error" role="alert" data-testid=testid>
+            {move || errors.with(|errors| errors.get(field))}
+        </p>
+    }
+}
