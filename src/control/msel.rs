@@ -56,6 +56,7 @@ pub fn describe(event: &EventBody) -> String {
         EventBody::ScenarioHeld(_) => "Holds the player".into(),
         EventBody::ScenarioResumed(_) => "Resumes the player".into(),
         EventBody::ScenarioSkipped(_) => "Skips an entry".into(),
+        other => format!("Screens: {}", other.kind().replace('_', " ")),
     }
 }
 

@@ -195,6 +195,9 @@ impl Ledger {
             EventBody::ScenarioHeld(_)
             | EventBody::ScenarioResumed(_)
             | EventBody::ScenarioSkipped(_) => touched.exercise = true,
+            // The screens are read with the exercise (the console's fleet).
+            body if body.is_screen_control() => touched.exercise = true,
+            _ => {}
         }
         // An event that plays a script entry changes the script's record,
         // which the console's MSEL reads with the exercise.
@@ -216,9 +219,6 @@ impl Ledger {
         let (subject, heading, text) = match &event.body {
             EventBody::ExerciseUpdated(_) => return None,
             EventBody::NationParticipants(_) => return None,
-            EventBody::ScenarioHeld(_)
-            | EventBody::ScenarioResumed(_)
-            | EventBody::ScenarioSkipped(_) => return None,
             EventBody::PhaseChanged(change) => (
                 Subject::Exercise,
                 "Exercise".to_string(),
@@ -255,6 +255,7 @@ impl Ledger {
                 response.id.clone(),
                 format!("{} reached {}", response.code, response.milestone),
             ),
+            _ => return None,
         };
         Some(Change {
             seq: event.seq,

@@ -230,6 +230,14 @@ impl LiveStore {
             .with_value(|ledger| read(&ledger.state().script))
     }
 
+    /// Reads the wall screens and what control pushed to them (re-runs with
+    /// the exercise; empty for the public).
+    pub fn screens<R>(&self, read: impl FnOnce(&watchfloor_model::screens::Screens) -> R) -> R {
+        self.exercise_revision.track();
+        self.ledger
+            .with_value(|ledger| read(&ledger.state().screens))
+    }
+
     /// Reads the nations (re-runs when any changes).
     pub fn nations<R>(&self, read: impl FnOnce(&[Nation]) -> R) -> R {
         self.nations_revision.track();

@@ -59,6 +59,12 @@ pub enum EventBody {
     ScenarioHeld(ScenarioHeld),
     ScenarioResumed(ScenarioResumed),
     ScenarioSkipped(ScenarioSkipped),
+    ScreenPaired(crate::screens::ScreenPaired),
+    ScreenUnpaired(crate::screens::ScreenUnpaired),
+    ScreenSettings(crate::screens::ScreenSettings),
+    ScreenSlide(crate::screens::ScreenSlide),
+    ScreenSlideCleared(crate::screens::ScreenSlideCleared),
+    SafeSlide(crate::screens::SafeSlide),
 }
 
 /// The kind of an event, as the SSE `event:` line names it.
@@ -79,6 +85,12 @@ impl EventBody {
             EventBody::ScenarioHeld(_) => "scenario_held",
             EventBody::ScenarioResumed(_) => "scenario_resumed",
             EventBody::ScenarioSkipped(_) => "scenario_skipped",
+            EventBody::ScreenPaired(_) => "screen_paired",
+            EventBody::ScreenUnpaired(_) => "screen_unpaired",
+            EventBody::ScreenSettings(_) => "screen_settings",
+            EventBody::ScreenSlide(_) => "screen_slide",
+            EventBody::ScreenSlideCleared(_) => "screen_slide_cleared",
+            EventBody::SafeSlide(_) => "safe_slide",
         }
     }
 
@@ -94,6 +106,35 @@ impl EventBody {
         )
     }
 
+    /// Whether this event concerns the wall screens (pairing, settings,
+    /// slides): always restricted, never part of a script.
+    pub fn is_screen_control(&self) -> bool {
+        matches!(
+            self,
+            EventBody::ScreenPaired(_)
+                | EventBody::ScreenUnpaired(_)
+                | EventBody::ScreenSettings(_)
+                | EventBody::ScreenSlide(_)
+                | EventBody::ScreenSlideCleared(_)
+                | EventBody::SafeSlide(_)
+        )
+    }
+
+    /// Whether only the server itself appends it (pairing a screen creates
+    /// its credential; unpairing revokes it): never accepted from a client.
+    pub fn is_server_owned(&self) -> bool {
+        matches!(
+            self,
+            EventBody::ScreenPaired(_) | EventBody::ScreenUnpaired(_)
+        )
+    }
+
+    /// Whether it is restricted whatever it says (it steers the script or
+    /// the screens).
+    pub fn is_control_only(&self) -> bool {
+        self.is_scenario_control() || self.is_screen_control()
+    }
+
     /// Every event type name.
     pub const KINDS: &'static [&'static str] = &[
         "exercise_updated",
@@ -107,6 +148,12 @@ impl EventBody {
         "scenario_held",
         "scenario_resumed",
         "scenario_skipped",
+        "screen_paired",
+        "screen_unpaired",
+        "screen_settings",
+        "screen_slide",
+        "screen_slide_cleared",
+        "safe_slide",
     ];
 
     /// The incident this event concerns, if any.

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod redact;
 pub mod review;
 pub mod scenario;
+pub mod screens;
 pub mod script;
 pub mod state;
 pub mod time;

@@ -89,7 +89,7 @@ pub fn event(event: &Event, visibility: Visibility, audience: Audience) -> Optio
     if visibility == Visibility::Restricted {
         return None;
     }
-    if event.body.is_scenario_control() {
+    if event.body.is_control_only() {
         return None;
     }
     let mut event = Event {

@@ -287,12 +287,12 @@ impl Scenario {
         }
         let mut state = State::default();
         for item in scheduled {
-            if item.event.is_scenario_control() {
+            if item.event.is_control_only() {
                 problems.push(Problem {
                     entry: item.entry,
                     field: "type".into(),
                     message: format!(
-                        "`{}` steers the player from the console; it cannot be scripted",
+                        "`{}` is control's, from the console; it cannot be scripted",
                         item.event.kind()
                     ),
                 });

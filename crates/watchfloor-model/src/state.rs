@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::*;
 use crate::limits::*;
 use crate::redact::Audience;
+use crate::screens::{Screens, MAX_QUERY, MAX_SCREENS, MAX_SLIDE_SECONDS, MAX_SLIDE_TEXT};
 use crate::script::{Handled, Hold, Script};
 use crate::types::*;
 
@@ -41,7 +42,7 @@ impl ValidationError {
     pub fn is_conflict(&self) -> bool {
         matches!(
             self.code.as_str(),
-            "duplicate_incident" | "entry_handled" | "already_held" | "not_held"
+            "duplicate_incident" | "entry_handled" | "already_held" | "not_held" | "screen_paired"
         )
     }
 }
@@ -70,6 +71,9 @@ pub struct State {
     /// held (restricted: empty in the public picture).
     #[serde(default, skip_serializing_if = "Script::is_empty")]
     pub script: Script,
+    /// The paired wall screens and what control pushed to them (restricted).
+    #[serde(default, skip_serializing_if = "Screens::is_empty")]
+    pub screens: Screens,
 }
 
 /// See [`State::index`](State): incident positions by id hash. A hash that
@@ -136,6 +140,9 @@ pub struct Snapshot {
     /// What became of the scenario's entries (restricted readers only).
     #[serde(default, skip_serializing_if = "Script::is_empty")]
     pub script: Script,
+    /// The wall screens (restricted readers only).
+    #[serde(default, skip_serializing_if = "Screens::is_empty")]
+    pub screens: Screens,
 }
 
 impl Snapshot {
@@ -150,6 +157,7 @@ impl Snapshot {
             nations: state.nations.clone(),
             incidents: state.incidents.clone(),
             script: state.script.clone(),
+            screens: state.screens.clone(),
         }
     }
 
@@ -160,6 +168,7 @@ impl Snapshot {
             exercise: self.exercise.into(),
             nations: self.nations,
             script: self.script,
+            screens: self.screens,
             ..State::default()
         }
         .with_incidents(self.incidents)
@@ -425,7 +434,7 @@ impl State {
                 .incident(id)
                 .map(|incident| incident.visibility)
                 .unwrap_or(Visibility::Restricted),
-            body if body.is_scenario_control() => Visibility::Restricted,
+            body if body.is_control_only() => Visibility::Restricted,
             _ => Visibility::Public,
         }
     }
@@ -464,6 +473,33 @@ impl State {
                 format!("nation `{code}` has not joined the exercise (post nation_joined first)"),
             )
         })
+    }
+
+    /// Every listed screen is paired (and, when `listed`, no more than an
+    /// exercise can pair are listed).
+    fn known_screens(&self, field: &str, screens: &[u32], listed: bool) -> Check {
+        if listed && screens.len() > MAX_SCREENS {
+            return Err(ValidationError::new(
+                "too_many",
+                field,
+                format!("at most {MAX_SCREENS} screens at once (none listed: every screen)"),
+            ));
+        }
+        for (index, screen) in screens.iter().enumerate() {
+            if !self.screens.screens.contains_key(screen) {
+                let field = if listed {
+                    format!("{field}[{index}]")
+                } else {
+                    field.to_string()
+                };
+                return Err(ValidationError::new(
+                    "unknown_screen",
+                    field,
+                    format!("there is no paired screen {screen}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn known_incident(&self, id: &str) -> Result<&Incident, ValidationError> {
@@ -571,6 +607,65 @@ impl State {
                 Some(note) => text("note", note, MAX_NOTE),
                 None => Ok(()),
             },
+            EventBody::ScreenPaired(paired) => {
+                text("name", &paired.name, MAX_NAME)?;
+                if self.screens.screens.contains_key(&paired.screen) {
+                    return Err(ValidationError::new(
+                        "screen_paired",
+                        "screen",
+                        format!("screen {} is already paired", paired.screen),
+                    ));
+                }
+                if self.screens.screens.len() >= MAX_SCREENS {
+                    return Err(ValidationError::new(
+                        "too_many",
+                        "screen",
+                        format!("an exercise pairs at most {MAX_SCREENS} screens"),
+                    ));
+                }
+                Ok(())
+            }
+            EventBody::ScreenUnpaired(unpaired) => {
+                self.known_screens("screen", std::slice::from_ref(&unpaired.screen), false)
+            }
+            EventBody::ScreenSettings(settings) => {
+                self.known_screens("screens", &settings.screens, true)?;
+                if let Some(query) = &settings.query {
+                    if query.chars().count() > MAX_QUERY || query.chars().any(char::is_control) {
+                        return Err(ValidationError::new(
+                            "bad_query",
+                            "query",
+                            format!("settings are a display URL's query of at most {MAX_QUERY} characters, e.g. `panels=status:10,activity:30&seconds=20`"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            EventBody::ScreenSlide(slide) => {
+                self.known_screens("screens", &slide.screens, true)?;
+                text("title", &slide.title, MAX_TITLE)?;
+                if slide.text.chars().count() > MAX_SLIDE_TEXT {
+                    return Err(ValidationError::new(
+                        "too_long",
+                        "text",
+                        format!("a slide's text is at most {MAX_SLIDE_TEXT} characters"),
+                    ));
+                }
+                match slide.seconds {
+                    Some(seconds) if !(1..=MAX_SLIDE_SECONDS).contains(&seconds) => {
+                        Err(ValidationError::new(
+                            "out_of_range",
+                            "seconds",
+                            format!("a slide shows for 1 to {MAX_SLIDE_SECONDS} seconds, or until cleared (no `seconds`)"),
+                        ))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            EventBody::ScreenSlideCleared(cleared) => {
+                self.known_screens("screens", &cleared.screens, true)
+            }
+            EventBody::SafeSlide(_) => Ok(()),
             EventBody::NationResponse(response) => {
                 let incident = self.known_incident(&response.id)?;
                 self.known_nation(&response.code)?;
@@ -1047,6 +1142,14 @@ impl State {
             }
             EventBody::ScenarioResumed(ScenarioResumed {}) => self.script.held = None,
             EventBody::ScenarioSkipped(_) => {}
+            EventBody::ScreenPaired(paired) => self.screens.pair(paired, at, event.by.clone()),
+            EventBody::ScreenUnpaired(unpaired) => self.screens.unpair(unpaired.screen),
+            EventBody::ScreenSettings(settings) => self.screens.set(settings),
+            EventBody::ScreenSlide(slide) => {
+                self.screens.show(slide, event.seq, at, event.by.clone())
+            }
+            EventBody::ScreenSlideCleared(cleared) => self.screens.clear(cleared),
+            EventBody::SafeSlide(safe) => self.screens.safe(safe, event.seq, at, event.by.clone()),
             EventBody::NationResponse(response) => {
                 let Some(incident) = self.incident_mut(&response.id) else {
                     return;

@@ -322,6 +322,9 @@ pub enum Role {
     Commander,
     /// Reads everything and posts events.
     Control,
+    /// A paired wall screen: reads only the public picture, reports its
+    /// heartbeat and follows its screen channel; nothing else.
+    Display,
 }
 
 impl Role {
@@ -330,6 +333,7 @@ impl Role {
         match self {
             Role::Commander => Audience::Commander,
             Role::Control => Audience::Control,
+            Role::Display => Audience::Public,
         }
     }
 
@@ -338,6 +342,7 @@ impl Role {
         match self {
             Role::Commander => "commander",
             Role::Control => "control",
+            Role::Display => "display",
         }
     }
 }
@@ -349,8 +354,9 @@ impl FromStr for Role {
         match text {
             "commander" => Ok(Role::Commander),
             "control" => Ok(Role::Control),
+            "display" => Ok(Role::Display),
             other => Err(format!(
-                "unknown role `{other}`: expected commander or control"
+                "unknown role `{other}`: expected commander, control or display"
             )),
         }
     }

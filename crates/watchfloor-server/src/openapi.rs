@@ -8,7 +8,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    events, exercise, incidents, meta, nations, review, scenario, session, stream,
+    events, exercise, incidents, meta, nations, review, scenario, screens, session, stream,
 };
 
 /// The API's document.
@@ -38,6 +38,13 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         scenario::entry_skip,
         scenario::scenario_hold,
         scenario::scenario_resume,
+        screens::pairing_create,
+        screens::pairing_claim,
+        screens::screen_pair,
+        screens::screen_unpair,
+        screens::screens_list,
+        screens::heartbeat_post,
+        screens::channel_get,
         session::session_create,
         session::session_get,
         session::session_delete,
@@ -53,6 +60,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         (name = "review", description = "After-action review: the log read back, and the response matrix at any moment"),
         (name = "write", description = "Exercise control's event log"),
         (name = "control", description = "Exercise control's hold on the scenario (MSEL): fire, skip, hold, resume"),
+        (name = "screens", description = "Wall screens: pairing by code, the fleet, heartbeats and each screen's channel (settings, slides and the safe slide are events posted to /api/v1/events)"),
         (name = "session", description = "Browser sign-in"),
         (name = "meta", description = "The server itself"),
     ),

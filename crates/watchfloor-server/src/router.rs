@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::stream::router())
         .merge(routes::events::router())
         .merge(routes::scenario::router())
+        .merge(routes::screens::router())
         .merge(routes::session::router())
         .merge(routes::meta::router())
         .fallback(fallback)

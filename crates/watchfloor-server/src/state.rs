@@ -49,6 +49,8 @@ struct Inner {
     lock: Mutex<Option<DataDirLock>>,
     /// The script the player plays, once it is ready (`None`: no scenario).
     script: OnceLock<Arc<LoadedScript>>,
+    /// Codes waiting to be typed and the screens' heartbeats (memory only).
+    screens: crate::routes::screens::ScreenRegistry,
 }
 
 impl AppState {
@@ -113,6 +115,7 @@ impl AppState {
             tasks: Mutex::new(Vec::new()),
             lock: Mutex::new(Some(lock)),
             script: OnceLock::new(),
+            screens: Default::default(),
         }));
         if !delay.is_zero() {
             let tick = config.embargo_tick;
@@ -202,6 +205,11 @@ impl AppState {
 
     pub(crate) fn hub(&self) -> &Arc<Hub> {
         &self.0.hub
+    }
+
+    /// What the server remembers of screens between requests.
+    pub(crate) fn screens(&self) -> &crate::routes::screens::ScreenRegistry {
+        &self.0.screens
     }
 
     /// The scenario being played, if any.

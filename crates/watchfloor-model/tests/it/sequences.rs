@@ -50,11 +50,33 @@ pub enum Op {
         reason: bool,
     },
     /// Control holds the scenario player (refused when held).
-    Hold { reason: bool },
+    Hold {
+        reason: bool,
+    },
     /// Control resumes it (refused when not held).
     Resume,
     /// Control skips a scenario entry (refused when it was handled).
-    Skip { entry: u32, note: bool },
+    Skip {
+        entry: u32,
+        note: bool,
+    },
+    /// The server pairs (or unpairs) screen `screen`.
+    Pair {
+        screen: u32,
+        unpair: bool,
+    },
+    /// Control shows a slide on a screen (or all, with `None`), with
+    /// restricted-marked text; clears it; sets settings; the safe slide.
+    Slide {
+        screen: Option<u32>,
+        clear: bool,
+    },
+    Settings {
+        screen: Option<u32>,
+    },
+    Safe {
+        on: bool,
+    },
     Join {
         nation: usize,
         kind: NationKind,
@@ -251,6 +273,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => hold,
         1 => Just(Op::Resume),
         1 => skip,
+        1 => (0u32..4, any::<bool>()).prop_map(|(screen, unpair)| Op::Pair { screen, unpair }),
+        1 => (prop::option::of(0u32..4), any::<bool>()).prop_map(|(screen, clear)| Op::Slide { screen, clear }),
+        1 => prop::option::of(0u32..4).prop_map(|screen| Op::Settings { screen }),
+        1 => any::<bool>().prop_map(|on| Op::Safe { on }),
     ]
 }
 
@@ -345,6 +371,39 @@ fn build(op: &Op, state: &State, texts: &mut Texts, base: DateTime<Utc>) -> Even
         Op::Skip { note, .. } => EventBody::ScenarioSkipped(ScenarioSkipped {
             note: note.then(|| texts.text(true, "skip")),
         }),
+        Op::Pair {
+            screen,
+            unpair: false,
+        } => EventBody::ScreenPaired(watchfloor_model::screens::ScreenPaired {
+            screen,
+            name: texts.text(true, "screen"),
+        }),
+        Op::Pair {
+            screen,
+            unpair: true,
+        } => EventBody::ScreenUnpaired(watchfloor_model::screens::ScreenUnpaired { screen }),
+        Op::Slide {
+            screen,
+            clear: false,
+        } => EventBody::ScreenSlide(watchfloor_model::screens::ScreenSlide {
+            screens: screen.into_iter().collect(),
+            title: texts.text(true, "slide"),
+            text: texts.text(true, "slide-text"),
+            seconds: Some(60),
+        }),
+        Op::Slide {
+            screen,
+            clear: true,
+        } => EventBody::ScreenSlideCleared(watchfloor_model::screens::ScreenSlideCleared {
+            screens: screen.into_iter().collect(),
+        }),
+        Op::Settings { screen } => {
+            EventBody::ScreenSettings(watchfloor_model::screens::ScreenSettings {
+                screens: screen.into_iter().collect(),
+                query: Some(texts.text(true, "query")),
+            })
+        }
+        Op::Safe { on } => EventBody::SafeSlide(watchfloor_model::screens::SafeSlide { on }),
         Op::Join {
             nation,
             kind,

@@ -329,7 +329,7 @@ pub struct Appended {
         (status = 413, description = "The body is over the limit (1 MiB)", body = ErrorBody),
         (status = 408, description = "`body_timeout`: the body did not arrive within the body timeout (30 s by default) of the request's head", body = ErrorBody),
         (status = 415, description = "The body is not application/json", body = ErrorBody),
-        (status = 422, description = "`scenario_control`: the scenario's own events are posted through `/api/v1/scenario`; not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
+        (status = 422, description = "`server_owned`: `screen_paired`/`screen_unpaired` are the server's; `scenario_control`: the scenario's own events are posted through `/api/v1/scenario`; not a valid event, an event the exercise's state makes impossible, or text or a list over its limit (see the model's `limits`); `field` and `index` say where. An array of more than 1,000 events is `too_many_events`", body = ErrorBody),
         (status = 503, description = "Nothing was appended, try again later (`Retry-After`): `clock_behind` (the server's clock is behind its log), `log_unwritable` (the log cannot be written; the server is stopping to be restarted), or the server is shutting down", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = [])),
@@ -447,6 +447,19 @@ fn parse_events(value: &Value, by: &str) -> Result<(Vec<Pending>, bool)> {
                         "scenario_control",
                         format!(
                             "`{}` is not posted here: hold, resume and skip the scenario with POST /api/v1/scenario/hold, /resume and /entries/{{index}}/skip",
+                            body.kind()
+                        ),
+                    )
+                    .field("type")
+                    .index(array.then_some(index)),
+                ));
+            }
+            if body.is_server_owned() {
+                return Err(Error::Invalid(
+                    Problem::new(
+                        "server_owned",
+                        format!(
+                            "`{}` is appended by the server itself: pair and unpair screens with POST /api/v1/screens and DELETE /api/v1/screens/{{id}}",
                             body.kind()
                         ),
                     )

@@ -15,6 +15,7 @@ pub mod meta;
 pub mod nations;
 pub mod review;
 pub mod scenario;
+pub mod screens;
 pub mod session;
 pub mod stream;
 

@@ -116,5 +116,5 @@ fn tokens_are_created_listed_and_revoked_from_the_command_line() {
         data,
     ]);
     assert_ne!(code, 0);
-    assert!(stderr.contains("commander or control"), "{stderr}");
+    assert!(stderr.contains("commander, control or display"), "{stderr}");
 }

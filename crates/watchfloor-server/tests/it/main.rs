@@ -20,6 +20,7 @@ mod reads;
 mod redaction;
 mod review;
 mod scenario;
+mod screens;
 mod security;
 mod stream;
 mod tls;
