@@ -436,6 +436,161 @@ pub async fn scenario_act(action: ScenarioAction) -> Result<Vec<u64>, ApiError> 
     }
 }
 
+/// A new pairing code for this (unpaired) screen.
+pub async fn pairing_create() -> Result<watchfloor_model::screens::Pairing, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let body =
+            http::post_json(&format!("{BASE}/screens/pairing"), &serde_json::json!({})).await?;
+        serde_json::from_str(&body).map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Err(not_in_browser())
+    }
+}
+
+/// Whether this screen's code was typed; once it was, the server sets the
+/// screen's session cookie.
+pub async fn pairing_claim(
+    claim: &str,
+) -> Result<watchfloor_model::screens::PairingState, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let body = http::post_json(
+            &format!("{BASE}/screens/pairing/claim"),
+            &serde_json::json!({ "claim": claim }),
+        )
+        .await?;
+        serde_json::from_str(&body).map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = claim;
+        Err(not_in_browser())
+    }
+}
+
+/// This screen's heartbeat; the answer is what it should show (401/403/404:
+/// it is not a paired screen).
+pub async fn heartbeat(
+    beat: &watchfloor_model::screens::Heartbeat,
+) -> Result<watchfloor_model::screens::Directive, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let body = http::post_json(&format!("{BASE}/screens/heartbeat"), beat).await?;
+        serde_json::from_str(&body).map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = beat;
+        Err(not_in_browser())
+    }
+}
+
+/// The fleet of screens (control only).
+pub async fn screens() -> Result<watchfloor_model::screens::Fleet, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        http::get(&format!("{BASE}/screens")).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Err(not_in_browser())
+    }
+}
+
+/// Pairs the screen showing `code` as `name` (control only).
+pub async fn screen_pair(code: &str, name: &str) -> Result<u32, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let body = http::post_json(
+            &format!("{BASE}/screens"),
+            &serde_json::json!({ "code": code, "name": name }),
+        )
+        .await?;
+        serde_json::from_str::<watchfloor_model::screens::ScreenPaired>(&body)
+            .map(|paired| paired.screen)
+            .map_err(|error| ApiError::Decode(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (code, name);
+        Err(not_in_browser())
+    }
+}
+
+/// Unpairs screen `id` (control only).
+pub async fn screen_unpair(id: u32) -> Result<(), ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        http::delete(&format!("{BASE}/screens/{id}")).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = id;
+        Err(not_in_browser())
+    }
+}
+
+/// A message of this screen's channel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChannelMessage {
+    Directive(watchfloor_model::screens::Directive),
+    /// The screen was unpaired: pair again.
+    Unpaired,
+}
+
+/// Opens this screen's channel; `on_message` gets each directive. The
+/// browser reconnects by itself after a drop.
+pub fn open_channel(
+    on_message: impl Fn(ChannelMessage) + 'static,
+) -> Result<EventStream, ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use std::rc::Rc;
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let source = web_sys::EventSource::new(&format!("{BASE}/screens/channel"))
+            .map_err(|error| ApiError::Network(format!("{error:?}")))?;
+        let on_message = Rc::new(on_message);
+        let mut listeners = Vec::new();
+        for kind in ["directive", "unpaired"] {
+            let on_message = on_message.clone();
+            let closing = source.clone();
+            let listener =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    let Some(message) = event.dyn_ref::<web_sys::MessageEvent>() else {
+                        return;
+                    };
+                    if kind == "unpaired" {
+                        closing.close();
+                        on_message(ChannelMessage::Unpaired);
+                        return;
+                    }
+                    let data = message.data().as_string().unwrap_or_default();
+                    if let Ok(directive) = serde_json::from_str(&data) {
+                        on_message(ChannelMessage::Directive(directive));
+                    }
+                });
+            source
+                .add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref())
+                .map_err(|error| ApiError::Network(format!("{error:?}")))?;
+            listeners.push(listener);
+        }
+        Ok(EventStream {
+            source,
+            _listeners: listeners,
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = on_message;
+        Err(not_in_browser())
+    }
+}
+
 /// The app's own `index.html`, never from a cache: the display compares the
 /// files it names with the ones it runs, to notice a new deployment.
 pub async fn index_html() -> Result<String, ApiError> {

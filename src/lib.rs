@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("review/matrix") view=MatrixPage />
                     <Route path=path!("review/report") view=ReportPage />
                     <Route path=path!("control") view=control::ControlPage />
+                    <Route path=path!("control/screens") view=control::ScreensPage />
                     <Route path=path!("signin") view=SignInPage />
                 </ParentRoute>
                 <Route path=path!("display") view=display::DisplayPage />

@@ -10,6 +10,7 @@
 //! steps) and [`msel`] (entries in words, their states, filter and pages,
 //! the player's next step).
 
+pub mod fleet;
 pub mod forms;
 pub mod msel;
 
@@ -18,14 +19,17 @@ mod incident_composer;
 mod incident_update;
 mod msel_table;
 mod nation_picker;
+mod screens_page;
 
 pub use clock_panel::ClockPanel;
 pub use incident_composer::IncidentComposer;
 pub use incident_update::IncidentUpdate;
 pub use msel_table::{MselEntries, MselTable};
 pub use nation_picker::NationPicker;
+pub use screens_page::ScreensPage;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use watchfloor_model::Audience;
 
 use crate::control::forms::FieldErrors;
@@ -35,6 +39,23 @@ use crate::ui::session::use_session;
 /// `/control`: the console for control; anyone else is told it is control's.
 #[component]
 pub fn ControlPage() -> impl IntoView {
+    view! {
+        <ControlGate>
+            <ControlTabs />
+            <div class="control-grid" data-testid="control-console">
+                <ClockPanel />
+                <IncidentComposer />
+                <IncidentUpdate />
+                <MselTable />
+            </div>
+        </ControlGate>
+    }
+}
+
+/// Shows `children` to control only; anyone else is told the console is
+/// control's, with a way to sign in.
+#[component]
+pub fn ControlGate(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let live = use_live();
     // The store's own audience (what the server answered for) decides, so a
@@ -60,14 +81,20 @@ pub fn ControlPage() -> impl IntoView {
                 </section>
             }
         >
-            <h1 class="visually-hidden">"Exercise control"</h1>
-            <div class="control-grid" data-testid="control-console">
-                <ClockPanel />
-                <IncidentComposer />
-                <IncidentUpdate />
-                <MselTable />
-            </div>
+            {children()}
         </Show>
+    }
+}
+
+/// The console's two pages.
+#[component]
+pub fn ControlTabs() -> impl IntoView {
+    view! {
+        <h1 class="visually-hidden">"Exercise control"</h1>
+        <nav class="control-tabs" aria-label="Console">
+            <A href="/control" exact=true>"Exercise"</A>
+            <A href="/control/screens">"Screens"</A>
+        </nav>
     }
 }
 

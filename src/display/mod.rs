@@ -32,8 +32,10 @@ pub mod about_panel;
 pub mod activity_panel;
 pub mod burn_in;
 pub mod deploy;
+pub mod link;
 pub mod nations_panel;
 pub mod rotation;
+pub mod screen_link;
 pub mod settings;
 pub mod status_panel;
 pub mod tally;
@@ -63,8 +65,9 @@ const TICK_MS: u64 = 500;
 #[component]
 pub fn DisplayPage() -> impl IntoView {
     let query = use_query();
-    let settings =
+    let from_url =
         Memo::new(move |_| query.with(|pairs| DisplaySettings::from_query(&getter(pairs))));
+    let pairing = query.with_untracked(|pairs| link::offers_pairing(pairs));
     // The store calibrates the clock from the snapshot, so the clock comes first.
     if use_context::<Clock>().is_none() {
         provide_clock();
@@ -72,7 +75,30 @@ pub fn DisplayPage() -> impl IntoView {
     provide_live(LiveOptions { public_only: true });
     let elapsed_ms = use_elapsed_ms();
     watch_for_new_deployment();
-    view! { <DisplayScreen settings=settings elapsed_ms=elapsed_ms /> }
+    // Filled in below, once the link exists: what the screen shows now.
+    let showing = RwSignal::new("status");
+    let screen = screen_link::start_link(pairing, showing.into());
+    // Settings pushed from the console win over the URL's, which are the default.
+    let settings =
+        Memo::new(move |_| screen.with(|screen| from_url.with(|url| screen.settings(url))));
+    Effect::new(move |_| {
+        let now_panel = settings.with(|settings| {
+            let index = settings.rotation(elapsed_ms.get()).index;
+            settings.panels.get(index).copied().unwrap_or(Panel::Status)
+        });
+        let shown = match screen.with(|screen| screen.cover(system_now(), false)) {
+            Some(link::Cover::Safe) => "safe",
+            Some(link::Cover::Slide(_)) => "slide",
+            _ => now_panel.as_str(),
+        };
+        if showing.get_untracked() != shown {
+            showing.set(shown);
+        }
+    });
+    view! {
+        <DisplayScreen settings=settings elapsed_ms=elapsed_ms />
+        <screen_link::ScreenCover link=screen pairing=pairing />
+    }
 }
 
 /// The display itself: the rotating panels in a frame that says whose

@@ -17,5 +17,6 @@ mod filter;
 mod layout;
 mod review;
 mod review_matrix;
+mod screens;
 mod security;
 mod tls;

@@ -641,6 +641,8 @@ fn snapshot_tail(state: &State, audience: Audience) -> String {
         incidents: &'a [watchfloor_model::Incident],
         #[serde(skip_serializing_if = "watchfloor_model::script::Script::is_empty")]
         script: &'a watchfloor_model::script::Script,
+        #[serde(skip_serializing_if = "watchfloor_model::screens::Screens::is_empty")]
+        screens: &'a watchfloor_model::screens::Screens,
     }
     let redacted;
     let state = if audience.sees_restricted() {
@@ -653,6 +655,7 @@ fn snapshot_tail(state: &State, audience: Audience) -> String {
         nations: &state.nations,
         incidents: &state.incidents,
         script: &state.script,
+        screens: &state.screens,
     })
     .expect("state serialises");
     // Strip the braces: the tail is spliced into the snapshot object.

@@ -115,6 +115,18 @@ async fn a_screen_pairs_by_its_code_and_shows_in_the_fleet_with_its_heartbeat() 
     );
     let snapshot = server.get("/api/v1/snapshot").send().await.json();
     assert!(snapshot.get("screens").is_none());
+    // Restricted readers' snapshots carry the screens, so their copy of the
+    // state can take the screens' events from the stream.
+    let snapshot = server
+        .get("/api/v1/snapshot")
+        .by(server.commander())
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        snapshot["screens"]["screens"][screen.to_string()]["name"],
+        "Lobby 1"
+    );
 
     // A mistyped code, an empty name, a commander: refused, nothing paired.
     check_error(
