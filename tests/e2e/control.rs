@@ -159,6 +159,9 @@ async fn pause_and_resume_freeze_and_restart_the_countdown_on_an_open_display() 
     display
         .text_when("display-phase", |text| text.contains("Paused"))
         .await;
+    // Let the display settle on the pause (its clock calibrates against the
+    // server's on every event), then the countdown must stand still.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     let frozen = display.text("display-countdown").await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(

@@ -10,6 +10,7 @@
 mod harness;
 mod skeleton;
 // app tests:
+mod access;
 mod control;
 mod dashboard;
 mod display;

@@ -2,7 +2,7 @@
 //!
 //! The xtask installs what a fresh machine lacks into places that outlive one
 //! clone (`~/.cargo/bin` for Trunk and wasm-bindgen, `~/.cache/watchfloor` for
-//! the npm `wasm-opt`), so a CI run on a fresh clone reuses them. Nothing here
+//! the npm `wasm-opt` and `axe-core`), so a CI run on a fresh clone reuses them. Nothing here
 //! downloads from outside the package registries: Trunk runs offline with the
 //! tools put first on its `PATH`.
 
@@ -18,6 +18,8 @@ use std::time::Instant;
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) breaks wasm-bindgen 0.2.130 modules; npm's 132 works.
 const BINARYEN_VERSION: &str = "132.0.0";
+/// axe-core, the accessibility rules the end-to-end tests run in Chromium.
+const AXE_VERSION: &str = "4.10.3";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -90,6 +92,31 @@ fn cache_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| home().join(".cache"))
         .join("watchfloor")
+}
+
+fn axe_dir() -> PathBuf {
+    cache_dir().join(format!("axe-core-{AXE_VERSION}"))
+}
+
+/// axe-core's script, installed from npm into the cache when missing.
+fn setup_axe() -> Result<PathBuf> {
+    step("accessibility rules: axe-core");
+    let dir = axe_dir();
+    let script = dir.join("node_modules/axe-core/axe.min.js");
+    if !script.exists() {
+        println!(
+            "installing axe-core@{AXE_VERSION} (npm) into {}",
+            dir.display()
+        );
+        std::fs::create_dir_all(&dir).map_err(|error| error.to_string())?;
+        exec(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "-E"])
+                .arg(format!("axe-core@{AXE_VERSION}"))
+                .current_dir(&dir),
+        )?;
+    }
+    Ok(script)
 }
 
 fn binaryen_dir() -> PathBuf {
@@ -382,6 +409,7 @@ struct Layer {
 fn test(root: &Path) -> Result {
     let tools = setup_build_tools(root)?;
     setup_browser()?;
+    let axe = setup_axe()?;
     dist(root, &tools)?;
 
     let with_tools = |mut command: Command| {
@@ -389,6 +417,7 @@ fn test(root: &Path) -> Result {
             .env("PATH", &tools.path)
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WATCHFLOOR_DIST", root.join("dist"))
+            .env("WATCHFLOOR_AXE", &axe)
             .current_dir(root);
         command
     };
