@@ -3,11 +3,9 @@
 //! twice) — and the speed.
 
 use leptos::prelude::*;
-use watchfloor_model::EventBody;
 
-use crate::api;
 use crate::control::forms::{self, ClockStep, FieldErrors};
-use crate::control::FieldError;
+use crate::control::{poster, FieldError};
 use crate::live::use_live;
 use crate::ui::clock::use_clock;
 use crate::vocabulary::exercise::countdown;
@@ -23,31 +21,10 @@ pub fn ClockPanel() -> impl IntoView {
     let speed = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<ClockStep>);
     let errors = RwSignal::new(FieldErrors::default());
-    let post = Action::new_local(|body: &EventBody| {
-        let body = body.clone();
-        async move { api::post_events(&[body]).await }
+    let (post, send) = poster(errors, &["reason", "phase", "speed"], move |_| {
+        reason.set(String::new());
+        speed.set(String::new());
     });
-    Effect::new(move |_| match post.value().get() {
-        Some(Ok(_)) => {
-            errors.set(FieldErrors::default());
-            reason.set(String::new());
-            speed.set(String::new());
-        }
-        Some(Err(error)) => {
-            errors.set(FieldErrors::from_api(&error, &["reason", "phase", "speed"]))
-        }
-        None => {}
-    });
-    let send = move |body: EventBody| {
-        let now = clock.now_untracked();
-        match live.untracked(|ledger| forms::check(ledger.state(), &body, now)) {
-            Ok(()) => {
-                errors.set(FieldErrors::default());
-                post.dispatch(body);
-            }
-            Err(refusal) => errors.set(refusal),
-        }
-    };
     let step = move |step: ClockStep| {
         if step.needs_confirmation() && confirming.get_untracked() != Some(step) {
             confirming.set(Some(step));

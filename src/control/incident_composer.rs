@@ -5,18 +5,15 @@
 use leptos::prelude::*;
 use watchfloor_model::{Severity, CATEGORIES};
 
-use crate::api;
 use crate::control::forms::{self, FieldErrors, IncidentDraft};
-use crate::control::{FieldError, NationPicker};
+use crate::control::{poster, FieldError, NationPicker};
 use crate::live::use_live;
-use crate::ui::clock::use_clock;
 use crate::vocabulary::words::severity_label;
 
 /// The incident composer.
 #[component]
 pub fn IncidentComposer() -> impl IntoView {
     let live = use_live();
-    let clock = use_clock();
     let id = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let category = RwSignal::new(String::new());
@@ -28,22 +25,13 @@ pub fn IncidentComposer() -> impl IntoView {
     let public = RwSignal::new(false);
     let errors = RwSignal::new(FieldErrors::default());
     let posted = RwSignal::new(None::<String>);
-    let post = Action::new_local(|draft: &IncidentDraft| {
-        let body = draft.event();
-        async move { api::post_events(&[body]).await }
-    });
-    Effect::new(move |_| match post.value().get() {
-        Some(Ok(_)) => {
-            posted.set(Some(id.get_untracked().trim().to_string()));
-            for text in [id, title, category, team, summary, detail] {
-                text.set(String::new());
-            }
-            nations.set(Vec::new());
-            public.set(false);
-            errors.set(FieldErrors::default());
+    let (post, send) = poster(errors, IncidentDraft::FIELDS, move |_| {
+        posted.set(Some(id.get_untracked().trim().to_string()));
+        for text in [id, title, category, team, summary, detail] {
+            text.set(String::new());
         }
-        Some(Err(error)) => errors.set(FieldErrors::from_api(&error, IncidentDraft::FIELDS)),
-        None => {}
+        nations.set(Vec::new());
+        public.set(false);
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -63,14 +51,7 @@ pub fn IncidentComposer() -> impl IntoView {
             detail: detail.get_untracked(),
             public: public.get_untracked(),
         };
-        let now = clock.now_untracked();
-        match live.untracked(|ledger| forms::check(ledger.state(), &draft.event(), now)) {
-            Ok(()) => {
-                errors.set(FieldErrors::default());
-                post.dispatch(draft);
-            }
-            Err(refusal) => errors.set(refusal),
-        }
+        send(draft.event());
     };
     let suggested = move || live.incidents(|ledger| forms::next_incident_id(ledger.state()));
     let busy = post.pending();

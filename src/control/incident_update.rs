@@ -4,18 +4,15 @@
 use leptos::prelude::*;
 use watchfloor_model::{IncidentStatus, Milestone, Severity};
 
-use crate::api;
 use crate::control::forms::{self, FieldErrors, UpdateDraft};
-use crate::control::{FieldError, NationPicker};
+use crate::control::{poster, FieldError, NationPicker};
 use crate::live::use_live;
-use crate::ui::clock::use_clock;
 use crate::vocabulary::words::{severity_label, status_label};
 
 /// The update and milestone forms.
 #[component]
 pub fn IncidentUpdate() -> impl IntoView {
     let live = use_live();
-    let clock = use_clock();
     let id = RwSignal::new(String::new());
     let status = RwSignal::new(None::<IncidentStatus>);
     let severity = RwSignal::new(None::<Severity>);
@@ -26,36 +23,25 @@ pub fn IncidentUpdate() -> impl IntoView {
     let milestone = RwSignal::new(Milestone::Detected);
     let errors = RwSignal::new(FieldErrors::default());
     let done = RwSignal::new(None::<String>);
-    let post = Action::new_local(|body: &watchfloor_model::EventBody| {
-        let body = body.clone();
-        async move { api::post_events(&[body]).await }
-    });
-    Effect::new(move |_| match post.value().get() {
-        Some(Ok(seqs)) => {
-            done.set(Some(format!(
-                "Recorded (seq {}).",
-                seqs.first().copied().unwrap_or(0)
-            )));
-            note.set(String::new());
-            errors.set(FieldErrors::default());
-        }
-        Some(Err(error)) => {
-            let mut fields = UpdateDraft::FIELDS.to_vec();
-            fields.extend(["code", "milestone"]);
-            errors.set(FieldErrors::from_api(&error, &fields))
-        }
-        None => {}
+    const FIELDS: &[&str] = &[
+        "id",
+        "status",
+        "severity",
+        "note",
+        "nations",
+        "code",
+        "milestone",
+    ];
+    let (post, post_event) = poster(errors, FIELDS, move |seqs| {
+        done.set(Some(format!(
+            "Recorded (seq {}).",
+            seqs.first().copied().unwrap_or(0)
+        )));
+        note.set(String::new());
     });
     let send = move |body: watchfloor_model::EventBody| {
         done.set(None);
-        let now = clock.now_untracked();
-        match live.untracked(|ledger| forms::check(ledger.state(), &body, now)) {
-            Ok(()) => {
-                errors.set(FieldErrors::default());
-                post.dispatch(body);
-            }
-            Err(refusal) => errors.set(refusal),
-        }
+        post_event(body);
     };
     // Choosing an incident fills the nations with its own, to edit.
     Effect::new(move |_| {

@@ -32,9 +32,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use watchfloor_model::Audience;
 
-use crate::control::forms::FieldErrors;
+use crate::api::{self, ApiError};
+use crate::control::forms::{self as drafts, FieldErrors};
 use crate::live::use_live;
+use crate::ui::clock::use_clock;
 use crate::ui::session::use_session;
+use watchfloor_model::EventBody;
 
 /// `/control`: the console for control; anyone else is told it is control's.
 #[component]
@@ -116,4 +119,44 @@ pub fn FieldError(
             {move || errors.with(|errors| errors.get(field))}
         </p>
     }
+}
+
+/// A console form's write of one event.
+pub(crate) type Post = Action<EventBody, Result<Vec<u64>, ApiError>>;
+
+/// The one way a console form posts an event: checked with the model's
+/// validator against the console's copy of the state first (a refusal goes
+/// on its field at once, nothing is sent); the server's refusal lands on the
+/// field it names among `fields`; `on_sent` runs with the seqs once it is in
+/// the log.
+pub(crate) fn poster(
+    errors: RwSignal<FieldErrors>,
+    fields: &'static [&'static str],
+    on_sent: impl Fn(&[u64]) + 'static,
+) -> (Post, impl Fn(EventBody) + Copy) {
+    let live = use_live();
+    let clock = use_clock();
+    let post: Post = Action::new_local(|body: &EventBody| {
+        let body = body.clone();
+        async move { api::post_events(&[body]).await }
+    });
+    Effect::new(move |_| match post.value().get() {
+        Some(Ok(seqs)) => {
+            errors.set(FieldErrors::default());
+            on_sent(&seqs);
+        }
+        Some(Err(error)) => errors.set(FieldErrors::from_api(&error, fields)),
+        None => {}
+    });
+    let send = move |body: EventBody| {
+        let now = clock.now_untracked();
+        match live.untracked(|ledger| drafts::check(ledger.state(), &body, now)) {
+            Ok(()) => {
+                errors.set(FieldErrors::default());
+                post.dispatch(body);
+            }
+            Err(refusal) => errors.set(refusal),
+        }
+    };
+    (post, send)
 }

@@ -6,8 +6,8 @@ use watchfloor_model::EventBody;
 
 use crate::api;
 use crate::control::fleet::{self, Target};
-use crate::control::forms::{self, FieldErrors};
-use crate::control::{ControlGate, ControlTabs, FieldError};
+use crate::control::forms::FieldErrors;
+use crate::control::{ControlGate, ControlTabs, FieldError, Post};
 use crate::live::use_live;
 use crate::ui::clock::use_clock;
 
@@ -31,45 +31,22 @@ pub fn ScreensPage() -> impl IntoView {
     }
 }
 
-/// Posts one event, checked against the console's state first; the result
-/// lands in `errors` (with `fields` on their fields) and `done`.
-/// A write of one event: its answer, and the way to send one.
-type Post = Action<EventBody, Result<Vec<u64>, api::ApiError>>;
-
+/// Posts one event from a screens form; `done` says it was sent.
 fn poster(
     errors: RwSignal<FieldErrors>,
     done: RwSignal<Option<String>>,
     fields: &'static [&'static str],
 ) -> (Post, impl Fn(EventBody) + Copy) {
-    let live = use_live();
-    let clock = use_clock();
-    let post = Action::new_local(|body: &EventBody| {
-        let body = body.clone();
-        async move { api::post_events(&[body]).await }
+    let (post, send) = crate::control::poster(errors, fields, move |seqs| {
+        done.set(Some(format!(
+            "Sent (seq {}).",
+            seqs.first().copied().unwrap_or(0)
+        )))
     });
-    Effect::new(move |_| match post.value().get() {
-        Some(Ok(seqs)) => {
-            errors.set(FieldErrors::default());
-            done.set(Some(format!(
-                "Sent (seq {}).",
-                seqs.first().copied().unwrap_or(0)
-            )));
-        }
-        Some(Err(error)) => errors.set(FieldErrors::from_api(&error, fields)),
-        None => {}
-    });
-    let send = move |body: EventBody| {
+    (post, move |body| {
         done.set(None);
-        let now = clock.now_untracked();
-        match live.untracked(|ledger| forms::check(ledger.state(), &body, now)) {
-            Ok(()) => {
-                errors.set(FieldErrors::default());
-                post.dispatch(body);
-            }
-            Err(refusal) => errors.set(refusal),
-        }
-    };
-    (post, send)
+        send(body)
+    })
 }
 
 /// Which screens a push goes to: every screen, or the ticked ones.
