@@ -13,19 +13,6 @@ use watchfloor_server::Role;
 
 use crate::harness::{basic_exercise, css, Browser, Options, Server};
 
-/// Types `text` into the field with this test id (after clearing it).
-async fn type_into(browser: &Browser, test_id: &str, text: &str) {
-    let field = browser
-        .client
-        .wait()
-        .at_most(crate::harness::PATIENCE)
-        .for_element(fantoccini::Locator::Css(&css(test_id)))
-        .await
-        .unwrap_or_else(|error| panic!("no {test_id}: {error}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
-}
-
 async fn console(server: &Server) -> Browser {
     let browser = Browser::start_sized(1280, 900).await;
     browser.goto(&server.url("/")).await;
@@ -65,8 +52,8 @@ async fn the_composer_s_incident_appears_on_an_open_commander_page_and_a_refusal
     );
     // A title left empty: refused on the title field, nothing posted.
     let before = server.events(None).await.len();
-    type_into(&control, "compose-id", "CTL-1").await;
-    type_into(&control, "compose-category", "Water utility").await;
+    control.type_into("compose-id", "CTL-1").await;
+    control.type_into("compose-category", "Water utility").await;
     control.click(&css("compose-nation-EST")).await;
     control.click(&css("compose-submit")).await;
     let message = control
@@ -81,14 +68,15 @@ async fn the_composer_s_incident_appears_on_an_open_commander_page_and_a_refusal
     control.click(&css("compose-restricted")).await;
     control.gone("compose-public-warning").await;
 
-    type_into(
-        &control,
-        "compose-title",
-        "Pumping stations stop in Tallinn",
-    )
-    .await;
-    type_into(&control, "compose-summary", "Water pressure falls.").await;
-    type_into(&control, "compose-detail", "Operator laptop beaconing").await;
+    control
+        .type_into("compose-title", "Pumping stations stop in Tallinn")
+        .await;
+    control
+        .type_into("compose-summary", "Water pressure falls.")
+        .await;
+    control
+        .type_into("compose-detail", "Operator laptop beaconing")
+        .await;
     control.click(&css("compose-submit")).await;
     control
         .text_when("compose-done", |text| text.contains("CTL-1"))
@@ -119,11 +107,13 @@ async fn the_composer_s_incident_appears_on_an_open_commander_page_and_a_refusal
     assert!(!format!("{public:?}").contains("CTL-1"));
 
     // An update from the console, with who did it on the commander's timeline.
-    type_into(&control, "update-id", "CTL-1").await;
+    control.type_into("update-id", "CTL-1").await;
     control
         .eval("const s = document.querySelector(\"[data-testid='update-status']\"); s.value = 'contained'; s.dispatchEvent(new Event('change'));")
         .await;
-    type_into(&control, "update-note", "Isolated the laptop").await;
+    control
+        .type_into("update-note", "Isolated the laptop")
+        .await;
     control.click(&css("update-submit")).await;
     control
         .text_when("update-done", |text| text.contains("seq"))
@@ -148,7 +138,9 @@ async fn pause_and_resume_freeze_and_restart_the_countdown_on_an_open_display() 
     ticks(&display, &running).await;
 
     let control = console(&server).await;
-    type_into(&control, "clock-reason", "Fire drill in building B").await;
+    control
+        .type_into("clock-reason", "Fire drill in building B")
+        .await;
     control.click(&css("clock-pause")).await;
     control
         .text_when("control-phase", |text| text == "Paused")
@@ -283,7 +275,7 @@ async fn fire_now_skip_hold_and_resume_change_the_msel_table_and_the_log() {
     assert!(matches!(skipped.body, EventBody::ScenarioSkipped(_)));
 
     // Hold, with a reason; then resume.
-    type_into(&control, "msel-reason", "VIP visit").await;
+    control.type_into("msel-reason", "VIP visit").await;
     control.click(&css("msel-hold")).await;
     control
         .text_when("msel-next", |text| text.contains("held: VIP visit"))

@@ -506,6 +506,19 @@ impl Browser {
         }
     }
 
+    /// Types `text` into the field with this test id, after clearing it.
+    pub async fn type_into(&self, test_id: &str, text: &str) {
+        let field = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&css(test_id)))
+            .await
+            .unwrap_or_else(|error| panic!("no {test_id}: {error}"));
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
     /// Signs in as a person would, on the sign-in page the browser is on:
     /// types the token and presses the button.
     pub async fn sign_in_through_the_form(&self, token: &str) {

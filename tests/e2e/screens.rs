@@ -9,19 +9,7 @@ use std::time::Instant;
 use serde_json::json;
 use watchfloor_server::Role;
 
-use crate::harness::{basic_exercise, css, Browser, Options, Server, PATIENCE};
-
-async fn type_into(browser: &Browser, test_id: &str, text: &str) {
-    let field = browser
-        .client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(fantoccini::Locator::Css(&css(test_id)))
-        .await
-        .unwrap_or_else(|error| panic!("no {test_id}: {error}"));
-    field.clear().await.expect("clear");
-    field.send_keys(text).await.expect("type");
-}
+use crate::harness::{basic_exercise, css, Browser, Options, Server};
 
 /// A bare `/display`, until it shows its pairing code; the code.
 async fn unpaired_display(server: &Server) -> (Browser, String) {
@@ -73,14 +61,14 @@ async fn a_display_pairs_by_its_code_follows_the_console_and_goes_back_to_a_code
     control.goto(&server.url("/control/screens")).await;
     control.text("fleet-empty").await;
     // A wrong code is refused on its field.
-    type_into(&control, "pair-code", "ZZZ ZZZ").await;
-    type_into(&control, "pair-name", "Lobby 1").await;
+    control.type_into("pair-code", "ZZZ ZZZ").await;
+    control.type_into("pair-name", "Lobby 1").await;
     control.click(&css("pair-submit")).await;
     control
         .text_when("error-code", |text| text.contains("no screen shows"))
         .await;
     // The code as it reads on the screen, with its space.
-    type_into(&control, "pair-code", &code.to_lowercase()).await;
+    control.type_into("pair-code", &code.to_lowercase()).await;
     control.click(&css("pair-submit")).await;
     control
         .text_when("pair-done", |text| text.contains("Lobby 1"))
@@ -103,7 +91,7 @@ async fn a_display_pairs_by_its_code_follows_the_console_and_goes_back_to_a_code
         .eval("window.__notReloaded = true; return true;")
         .await;
     assert_eq!(marker, json!(true));
-    type_into(&control, "settings-panels", "about:30").await;
+    control.type_into("settings-panels", "about:30").await;
     control
         .text_when("settings-preview", |text| text == "About the exercise 30 s")
         .await;
@@ -117,8 +105,10 @@ async fn a_display_pairs_by_its_code_follows_the_console_and_goes_back_to_a_code
     );
 
     // A hold slide, then cleared.
-    type_into(&control, "slide-title", "Press briefing 1400Z").await;
-    type_into(&control, "slide-text", "Room B").await;
+    control
+        .type_into("slide-title", "Press briefing 1400Z")
+        .await;
+    control.type_into("slide-text", "Room B").await;
     let sent = Instant::now();
     control.click(&css("slide-submit")).await;
     display
@@ -214,7 +204,7 @@ async fn the_safe_slide_reaches_every_paired_display_and_ends_on_every_one() {
     control
         .click(&css(&format!("slide-target-{lobby_id}")))
         .await;
-    type_into(&control, "slide-title", "Lobby only").await;
+    control.type_into("slide-title", "Lobby only").await;
     control.click(&css("slide-submit")).await;
     lobby
         .text_when("display-slide-title", |text| text == "Lobby only")

@@ -146,6 +146,28 @@ impl Caller {
         )
     }
 
+    /// The caller's identity when it holds `role` and reads as it (not
+    /// lowered by `?audience=public`): 401 without credentials, 403 with
+    /// another role or a lowered audience. `what` names the thing asked for.
+    pub fn require_role(&self, role: Role, what: &str) -> Result<&Identity> {
+        match &self.identity {
+            None => Err(Error::Unauthorized(format!(
+                "{what} needs a {} credential",
+                role.as_str()
+            ))),
+            Some(identity) if identity.token.role != role => Err(Error::Forbidden(format!(
+                "{what} needs a {} credential; the {} token `{}` cannot",
+                role.as_str(),
+                identity.token.role.as_str(),
+                identity.token.name
+            ))),
+            Some(_) if self.audience != role.audience() => Err(Error::Forbidden(format!(
+                "{what}: drop `?audience=public`, which lowers this credential"
+            ))),
+            Some(identity) => Ok(identity),
+        }
+    }
+
     /// Only control may write: 401 without credentials, 403 with lesser ones.
     pub fn require_control(&self) -> Result<()> {
         match (&self.identity, self.audience) {

@@ -17,10 +17,10 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use watchfloor_model::event::{ScenarioHeld, ScenarioResumed, ScenarioSkipped};
 use watchfloor_model::script::ScriptView;
-use watchfloor_model::{Audience, EventBody};
+use watchfloor_model::EventBody;
 
 use super::events::Appended;
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::error::{parse_value, Error, ErrorBody, JsonBody, Result};
 use crate::player::LoadedScript;
 use crate::writer::{Pending, Request as Append};
@@ -33,21 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/scenario/entries/{index}/skip", post(entry_skip))
         .route("/api/v1/scenario/hold", post(scenario_hold))
         .route("/api/v1/scenario/resume", post(scenario_resume))
-}
-
-/// Only control steers the script (and only control reads it).
-fn require_control(caller: &Caller) -> Result<()> {
-    match (&caller.identity, caller.audience) {
-        (_, Audience::Control) => Ok(()),
-        (None, _) => Err(Error::Unauthorized(
-            "the scenario is exercise control's: sign in with a control token".into(),
-        )),
-        (Some(identity), _) => Err(Error::Forbidden(format!(
-            "the scenario is exercise control's: the {} token `{}` cannot read or steer it",
-            identity.token.role.as_str(),
-            identity.token.name
-        ))),
-    }
 }
 
 fn loaded(state: &AppState) -> Result<&LoadedScript> {
@@ -77,7 +62,7 @@ fn loaded(state: &AppState) -> Result<&LoadedScript> {
     security(("bearer" = []), ("session" = [])),
 )]
 pub async fn scenario_get(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    require_control(&caller)?;
+    caller.require_role(Role::Control, "the scenario")?;
     let script = loaded(&state)?;
     let live = state.hub().live_state();
     let view = ScriptView {
@@ -159,7 +144,7 @@ pub async fn entry_fire(
     caller: Caller,
     Path(index): Path<String>,
 ) -> Result<Response> {
-    require_control(&caller)?;
+    caller.require_role(Role::Control, "the scenario")?;
     let script = loaded(&state)?;
     let index = entry_index(script, &index)?;
     let body = script.entries[index as usize].event.clone();
@@ -194,7 +179,7 @@ pub async fn entry_skip(
     Path(index): Path<String>,
     request: Request,
 ) -> Result<Response> {
-    require_control(&caller)?;
+    caller.require_role(Role::Control, "the scenario")?;
     let script = loaded(&state)?;
     let index = entry_index(script, &index)?;
     let skipped: ScenarioSkipped = optional_body(request, &state).await?;
@@ -228,7 +213,7 @@ pub async fn scenario_hold(
     caller: Caller,
     request: Request,
 ) -> Result<Response> {
-    require_control(&caller)?;
+    caller.require_role(Role::Control, "the scenario")?;
     loaded(&state)?;
     let held: ScenarioHeld = optional_body(request, &state).await?;
     let pending = Pending::posted(EventBody::ScenarioHeld(held), &caller.poster_name());
@@ -249,7 +234,7 @@ pub async fn scenario_hold(
     security(("bearer" = []), ("session" = [])),
 )]
 pub async fn scenario_resume(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    require_control(&caller)?;
+    caller.require_role(Role::Control, "the scenario")?;
     loaded(&state)?;
     let pending = Pending::posted(
         EventBody::ScenarioResumed(ScenarioResumed {}),

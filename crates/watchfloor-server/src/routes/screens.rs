@@ -29,8 +29,8 @@ use std::sync::Mutex;
 use std::time::Duration as StdDuration;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::http::{header, StatusCode};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -121,33 +121,6 @@ fn new_code() -> Result<String> {
         .iter()
         .map(|byte| CODE_ALPHABET[usize::from(*byte) % CODE_ALPHABET.len()] as char)
         .collect())
-}
-
-fn require(caller: &Caller, role: Role, what: &str) -> Result<Identity> {
-    match &caller.identity {
-        Some(identity) if identity.token.role == role => Ok(identity.clone()),
-        None => Err(Error::Unauthorized(format!(
-            "{what} needs a {} credential",
-            role.as_str()
-        ))),
-        Some(identity) => Err(Error::Forbidden(format!(
-            "{what} needs a {} credential; the {} token `{}` cannot",
-            role.as_str(),
-            identity.token.role.as_str(),
-            identity.token.name
-        ))),
-    }
-}
-
-fn require_control(caller: &Caller, what: &str) -> Result<()> {
-    if caller.audience == Audience::Control {
-        return Ok(());
-    }
-    require(caller, Role::Control, what).and_then(|_| {
-        Err(Error::Forbidden(format!(
-            "{what}: drop `?audience=public`, which cannot steer screens"
-        )))
-    })
 }
 
 /// A new pairing code for an unpaired screen to show.
@@ -317,7 +290,7 @@ pub async fn screen_pair(
     caller: Caller,
     Json(pair): Json<Pair>,
 ) -> Result<Response> {
-    require_control(&caller, "pairing a screen")?;
+    caller.require_role(Role::Control, "pairing a screen")?;
     let now = state.now();
     let code = normalise_code(&pair.code);
     let name = pair.name.trim().to_string();
@@ -406,7 +379,7 @@ pub async fn screen_unpair(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    require_control(&caller, "unpairing a screen")?;
+    caller.require_role(Role::Control, "unpairing a screen")?;
     let screen = id
         .parse::<u32>()
         .ok()
@@ -454,7 +427,7 @@ pub async fn screen_unpair(
     security(("bearer" = []), ("session" = [])),
 )]
 pub async fn screens_list(State(state): State<AppState>, caller: Caller) -> Result<Response> {
-    require_control(&caller, "the fleet of screens")?;
+    caller.require_role(Role::Control, "the fleet of screens")?;
     let now = state.now();
     let live = state.hub().live_state();
     let seen = state.screens().lock().seen.clone();
@@ -506,7 +479,7 @@ pub async fn heartbeat_post(
     caller: Caller,
     Json(heartbeat): Json<Heartbeat>,
 ) -> Result<Response> {
-    let identity = require(&caller, Role::Display, "a heartbeat")?;
+    let identity = caller.require_role(Role::Display, "a heartbeat")?.clone();
     for (field, value) in [("panel", &heartbeat.panel), ("version", &heartbeat.version)] {
         if value.chars().count() > MAX_HEARTBEAT_TEXT {
             return Err(Error::Invalid(
@@ -555,7 +528,9 @@ pub async fn channel_get(
     ClientAddr(client): ClientAddr,
     caller: Caller,
 ) -> Result<Response> {
-    let identity = require(&caller, Role::Display, "the screen channel")?;
+    let identity = caller
+        .require_role(Role::Display, "the screen channel")?
+        .clone();
     let screen = screen_of(&identity)?;
     let slot = state
         .capacity()
@@ -577,13 +552,7 @@ pub async fn channel_get(
         _slot: slot,
     };
     let stream = futures_util::stream::unfold(channel, Channel::next);
-    let mut response = Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(state.heartbeat()))
-        .into_response();
-    response
-        .headers_mut()
-        .insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    Ok(super::stream::sse_response(stream, state.heartbeat()))
 }
 
 /// The longest a channel waits before looking again by itself.

@@ -125,14 +125,22 @@ pub async fn stream_get(
         _slot: slot,
     };
     let stream = futures_util::stream::unfold(reader, Reader::next);
+    Ok(sse_response(stream, state.heartbeat()))
+}
+
+/// A server-sent event stream as an answer: a comment heartbeat every
+/// `heartbeat`, and no buffering by reverse proxies (each event passes on at once).
+pub(crate) fn sse_response(
+    stream: impl futures_util::Stream<Item = Result<SseEvent, Infallible>> + Send + 'static,
+    heartbeat: std::time::Duration,
+) -> Response {
     let mut response = Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(state.heartbeat()))
+        .keep_alive(KeepAlive::new().interval(heartbeat))
         .into_response();
-    // Reverse proxies must pass each event on at once.
     response
         .headers_mut()
         .insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    response
 }
 
 fn resume_point(headers: &HeaderMap, query: &StreamQuery) -> Result<Option<u64>> {
