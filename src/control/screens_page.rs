@@ -235,7 +235,7 @@ fn FleetTable() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For each=rows key=|screen| (screen.screen, screen.last_seen, screen.directive.clone().safe, screen.heartbeat.clone().map(|b| b.panel)) let:screen>
+                            <For each=rows key=|screen| (screen.screen, screen.last_seen, screen.directive.safe, screen.heartbeat.as_ref().map(|b| b.panel.clone())) let:screen>
                                 {
                                     let id = screen.screen;
                                     let presence = fleet::presence(&screen, clock.now_untracked());
