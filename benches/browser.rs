@@ -13,6 +13,13 @@ use crate::harness::{basic_exercise, Browser, Options, Server};
 use crate::stats::{bytes, latency, ms, ratio, summary, Section};
 
 const RUNS: usize = 7;
+
+/// The app's entries: name, path, and the issue's first-load goal in bytes.
+const ENTRIES: [(&str, &str, Option<u64>); 3] = [
+    ("dashboard", "/", Some(150_000)),
+    ("display", "/display", None),
+    ("control console", "/control", None),
+];
 const EVENTS: usize = 200;
 
 fn epoch_ms() -> f64 {
@@ -119,7 +126,8 @@ pub async fn first_load() -> Section {
         })
         .collect();
     files.sort();
-    let mut totals = [0u64; 4];
+    // What the server sends for each file, with `Accept-Encoding: br, gzip`.
+    let mut sent_by_name = std::collections::BTreeMap::new();
     for file in &files {
         let name = file
             .file_name()
@@ -131,13 +139,8 @@ pub async fn first_load() -> Section {
             path.push(suffix);
             std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0)
         };
-        let url = if name == "index.html" {
-            server.url("/")
-        } else {
-            server.url(&format!("/{name}"))
-        };
         let response = client
-            .get(url)
+            .get(server.url(&format!("/{name}")))
             .header("accept-encoding", "br, gzip")
             .send()
             .await
@@ -149,36 +152,58 @@ pub async fn first_load() -> Section {
             .unwrap_or("identity")
             .to_string();
         let sent = response.bytes().await.expect("asset bytes").len() as u64;
+        sent_by_name.insert(name.clone(), sent);
         let (raw, gz, br) = (size(""), size(".gz"), size(".br"));
-        totals[0] += raw;
-        totals[1] += gz;
-        totals[2] += br;
-        totals[3] += sent;
         section.row(
-            format!("`{name}`: raw / gzip / brotli on disk"),
-            format!("{} / {} / {}", bytes(raw), bytes(gz), bytes(br)),
-            "",
-            "",
-        );
-        section.row(
-            format!("`{name}`: sent for `br, gzip`"),
-            format!("{} ({encoding})", bytes(sent)),
+            format!("`{name}`: raw / gzip / brotli on disk; sent for `br, gzip`"),
+            format!(
+                "{} / {} / {}; {} ({encoding})",
+                bytes(raw),
+                bytes(gz),
+                bytes(br),
+                bytes(sent)
+            ),
             "",
             ratio(sent as f64, raw as f64) + " of raw",
         );
     }
-    section.row(
-        "all assets: raw / gzip / brotli / sent",
-        format!(
-            "{} / {} / {} / {}",
-            bytes(totals[0]),
-            bytes(totals[1]),
-            bytes(totals[2]),
-            bytes(totals[3])
-        ),
-        "",
-        "",
-    );
+    // Each entry's first load: its page and every file the page names.
+    for (entry, path, goal) in ENTRIES {
+        let page = client
+            .get(server.url(path))
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .expect("page");
+        let html = page.bytes().await.expect("page bytes");
+        let names = watchfloor::display::deploy::asset_names(&String::from_utf8_lossy(&html));
+        let assets: u64 = names
+            .iter()
+            .map(|name| sent_by_name.get(name).copied().unwrap_or(0))
+            .sum();
+        let total = html.len() as u64 + assets;
+        let (reference, against) = match goal {
+            Some(goal) => (
+                format!("goal ≤ {} KB", goal / 1000),
+                ratio(total as f64, goal as f64) + " of goal",
+            ),
+            None => (String::new(), String::new()),
+        };
+        section.row(
+            format!("{entry} (`{path}`) first load: html + js + wasm + css, as sent"),
+            format!(
+                "{} ({} bytes; {} files)",
+                bytes(total),
+                total,
+                names.len() + 1
+            ),
+            reference,
+            against,
+        );
+    }
+    for row in crate::size::rows(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))) {
+        section.row(row.0, row.1, row.2, row.3);
+    }
 
     let snapshot = client
         .get(server.url("/api/v1/snapshot"))

@@ -3,7 +3,7 @@
 //! stay comparable on noisy shared machines. Not a test: nothing here fails on
 //! a slow machine.
 //!
-//! Benchmarks: `first_load`, `event_to_screen`, `big_exercise`, `ingest`,
+//! Benchmarks: `first_load`, `pages` (Lighthouse and axe on every page), `event_to_screen`, `big_exercise`, `ingest`,
 //! `read_throughput`, `fanout`, `review`. The table goes to stdout and `bench/results.md`.
 
 #[path = "../tests/e2e/harness.rs"]
@@ -11,7 +11,9 @@ mod harness;
 
 mod bare;
 mod browser;
+mod pages;
 mod server;
+mod size;
 mod stats;
 
 use std::fmt::Write as _;
@@ -21,6 +23,7 @@ use stats::Section;
 
 const ALL: &[&str] = &[
     "first_load",
+    "pages",
     "event_to_screen",
     "big_exercise",
     "playback",
@@ -61,6 +64,7 @@ fn main() {
         let section = runtime.block_on(async {
             match name {
                 "first_load" => browser::first_load().await,
+                "pages" => pages::pages().await,
                 "event_to_screen" => browser::event_to_screen().await,
                 "big_exercise" => browser::big_exercise().await,
                 "playback" => browser::playback().await,

@@ -591,13 +591,15 @@ pub fn open_channel(
     }
 }
 
-/// The app's own `index.html`, never from a cache: the display compares the
-/// files it names with the ones it runs, to notice a new deployment.
-pub async fn index_html() -> Result<String, ApiError> {
+/// An entry's own HTML (`display.html`), never from a cache: the display
+/// compares the files it names with the ones it runs, to notice a new
+/// deployment.
+pub async fn page_html(page: watchfloor_model::pages::Page) -> Result<String, ApiError> {
     #[cfg(target_arch = "wasm32")]
     {
         use gloo_net::http::Request;
-        let response = http::checked(http::send(Request::get("/index.html")).await?).await?;
+        let url = format!("/{}", page.html_file());
+        let response = http::checked(http::send(Request::get(&url)).await?).await?;
         response
             .text()
             .await
@@ -605,6 +607,7 @@ pub async fn index_html() -> Result<String, ApiError> {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let _ = page;
         Err(not_in_browser())
     }
 }

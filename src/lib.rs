@@ -43,30 +43,25 @@ pub mod vocabulary;
 mod fixtures;
 
 use leptos::prelude::*;
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Routes};
 use leptos_router::path;
+use watchfloor_model::pages::Page;
 
 use crate::incidents::{IncidentPage, IncidentsPage};
 use crate::nations::{NationPage, NationsPage};
 use crate::overview::OverviewPage;
 use crate::review::{MatrixPage, ReportPage};
-use crate::shell::{DashboardLayout, NotFoundPage, SignInPage};
-use crate::ui::clock::provide_clock;
-use crate::ui::session::provide_session;
-use crate::ui::theme;
+use crate::shell::{AppFrame, DashboardLayout, EntryFallback, SignInPage};
 
-/// The app: theme, clock and session contexts, and the routes. The live store
-/// belongs to the dashboard layout, so another layout (a display mode) can
-/// hold its own, public-only store instead.
+/// The dashboard (`index.html`, `src/main.rs`): the commanders' pages. The
+/// live store belongs to the dashboard layout. The display
+/// ([`display::App`]) and the control console ([`control::App`]) are entries
+/// of their own, each its own build.
 #[component]
 pub fn App() -> impl IntoView {
-    theme::apply(theme::stored(), false);
-    provide_clock();
-    provide_session();
     view! {
-        <Router>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <Routes fallback=|| view! { <NotFoundPage /> }>
+        <AppFrame>
+            <Routes fallback=|| view! { <EntryFallback own=Page::Dashboard /> }>
                 <ParentRoute path=path!("") view=DashboardLayout>
                     <Route path=path!("") view=OverviewPage />
                     <Route path=path!("nations") view=NationsPage />
@@ -75,12 +70,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("incidents/:id") view=IncidentPage />
                     <Route path=path!("review/matrix") view=MatrixPage />
                     <Route path=path!("review/report") view=ReportPage />
-                    <Route path=path!("control") view=control::ControlPage />
-                    <Route path=path!("control/screens") view=control::ScreensPage />
                     <Route path=path!("signin") view=SignInPage />
                 </ParentRoute>
-                <Route path=path!("display") view=display::DisplayPage />
             </Routes>
-        </Router>
+        </AppFrame>
     }
 }

@@ -1,4 +1,4 @@
-//! The app's entry point: mounts [`watchfloor::App`] on the page body.
+//! The dashboard's entry point (`index.html`): mounts [`watchfloor::App`] on the page body.
 
 fn main() {
     leptos::mount::mount_to_body(watchfloor::App);

@@ -29,15 +29,35 @@ pub use nation_picker::NationPicker;
 pub use screens_page::ScreensPage;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{ParentRoute, Route, Routes, A};
+use leptos_router::path;
+use watchfloor_model::pages::Page;
 use watchfloor_model::Audience;
 
 use crate::api::{self, ApiError};
 use crate::control::forms::{self as drafts, FieldErrors};
 use crate::live::use_live;
+use crate::shell::{AppFrame, DashboardLayout, EntryFallback};
 use crate::ui::clock::use_clock;
 use crate::ui::session::use_session;
 use watchfloor_model::EventBody;
+
+/// The console's entry (`control.html`, `src/bin/watchfloor-control.rs`):
+/// its pages in the dashboard's layout, built apart from the dashboard so a
+/// commander's first load does not carry it.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <AppFrame>
+            <Routes fallback=|| view! { <EntryFallback own=Page::Control /> }>
+                <ParentRoute path=path!("control") view=DashboardLayout>
+                    <Route path=path!("") view=ControlPage />
+                    <Route path=path!("screens") view=ScreensPage />
+                </ParentRoute>
+            </Routes>
+        </AppFrame>
+    }
+}
 
 /// `/control`: the console for control; anyone else is told it is control's.
 #[component]

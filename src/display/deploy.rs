@@ -1,9 +1,9 @@
 //! Picking up a new deployment without anyone touching the screen.
 //!
 //! Trunk names the app's files after their content (`watchfloor-<hash>.js`,
-//! `watchfloor-<hash>_bg.wasm`, `main-<hash>.css`), and `index.html` names the
+//! `watchfloor-<hash>_bg.wasm`, `main-<hash>.css`), and `display.html` names the
 //! ones that belong together. The display compares the names the page was
-//! loaded with to the names in a freshly fetched `index.html`: when they
+//! loaded with to the names in a freshly fetched `display.html`: when they
 //! differ, a new version is deployed and the page reloads itself.
 
 use std::collections::BTreeSet;
@@ -14,7 +14,7 @@ pub const CHECK_EVERY_MS: u64 = 5 * 60 * 1000;
 /// The app's own files that an HTML text refers to: the file names (without
 /// their folder) of every path ending in `.wasm`, `.js` or `.css`.
 ///
-/// It reads the minified `index.html` the server sends (unquoted attributes,
+/// It reads the minified `display.html` the server sends (unquoted attributes,
 /// `href=/main-1a2b.css`) and the browser's own serialisation of the page it
 /// runs (`href="/main-1a2b.css"`) alike, so the two can be compared. Only
 /// paths count (a `/` in them): a word like `notes.js` in text is not a file.

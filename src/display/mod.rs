@@ -41,9 +41,13 @@ pub mod status_panel;
 pub mod tally;
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use watchfloor_model::pages::Page;
 use watchfloor_model::time::zulu_hm;
 
 use crate::live::{provide_live, LiveOptions, LiveStore};
+use crate::shell::EntryFallback;
 use crate::ui::clock::{provide_clock, system_now, use_clock, Clock};
 use crate::ui::query::{getter, use_query};
 use crate::ui::StaleMarker;
@@ -59,6 +63,21 @@ use self::status_panel::{display_name, StatusPanel};
 /// How often the rotation, its progress cue and the burn-in shift move on.
 #[cfg(target_arch = "wasm32")]
 const TICK_MS: u64 = 500;
+
+/// The display's entry (`display.html`, `src/bin/watchfloor-display.rs`):
+/// built apart from the dashboard, so a wall screen downloads only what it
+/// shows. No session and no theme switch: it reads the public picture.
+#[component]
+pub fn App() -> impl IntoView {
+    crate::ui::theme::apply(crate::ui::theme::stored(), false);
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <EntryFallback own=Page::Display /> }>
+                <Route path=path!("display") view=DisplayPage />
+            </Routes>
+        </Router>
+    }
+}
 
 /// The `/display` route: reads its settings from the URL, follows the public
 /// picture with a live store of its own, and draws [`DisplayScreen`].
@@ -295,7 +314,7 @@ fn performance_now() -> f64 {
 }
 
 /// Every few minutes, compares the app files the page was loaded with to
-/// those `index.html` names now, and reloads when a new version is deployed.
+/// those `display.html` names now, and reloads when a new version is deployed.
 fn watch_for_new_deployment() {
     #[cfg(target_arch = "wasm32")]
     {
@@ -308,7 +327,7 @@ fn watch_for_new_deployment() {
         let loaded = StoredValue::new_local(loaded);
         let check = move || {
             leptos::task::spawn_local(async move {
-                let Ok(html) = crate::api::index_html().await else {
+                let Ok(html) = crate::api::page_html(Page::Display).await else {
                     // Unreachable now: the live store already says so; try next time.
                     return;
                 };

@@ -177,8 +177,12 @@ pub fn IncidentList(
                 <span role="columnheader" class="cell">"Nations"</span>
                 {rest}
             </div>
+            // The rows' group is the scroll box itself, so the table owns
+            // only rows and row groups (axe's aria-required-children); the
+            // spacer and the window inside it are plain boxes.
             <div
                 class="table-scroll"
+                role="rowgroup"
                 tabindex="0"
                 aria-label="Incident rows; scroll for more"
                 style=format!("height: {height}px; overflow-y: auto")
@@ -193,7 +197,6 @@ pub fn IncidentList(
                 >
                     <div
                         class="table-window"
-                        role="rowgroup"
                         style=move || {
                             format!("transform: translateY({}px)", range.get().start as f64 * row_height.get())
                         }
@@ -212,7 +215,9 @@ pub fn IncidentList(
                     </div>
                 </div>
                 <Show when=move || total.get() == 0>
-                    <p class="empty">"No incidents match."</p>
+                    <div class="row empty-row" role="row">
+                        <span class="cell empty" role="cell">"No incidents match."</span>
+                    </div>
                 </Show>
             </div>
         </div>

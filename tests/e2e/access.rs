@@ -1,39 +1,14 @@
-//! The console is usable by keyboard and screen reader, and fits a laptop:
-//! axe-core (WCAG 2.1 A and AA rules) finds nothing on `/control` and
-//! `/control/screens` with the demo exercise loaded and a screen paired, and
-//! at 1280 px neither page scrolls sideways or cuts anything off.
+//! Every page is usable by keyboard and screen reader: axe-core (WCAG 2.1 A
+//! and AA rules) finds nothing on any dashboard page, any display panel or
+//! the pairing screen, and on `/control` and `/control/screens` with the
+//! demo exercise loaded; at 1280 px neither console page scrolls sideways or
+//! cuts anything off.
 
 use serde_json::json;
 use watchfloor_server::Role;
 
-use crate::harness::{Browser, Options, Server};
+use crate::harness::{axe_source, Browser, Options, Server};
 use crate::layout::FIT_FINDINGS;
-
-/// axe-core's script: `WATCHFLOOR_AXE` (set by `cargo xtask test`, which
-/// installs it from npm into its cache).
-fn axe_source() -> String {
-    let path = std::env::var("WATCHFLOOR_AXE").expect(
-        "WATCHFLOOR_AXE names axe.min.js: run through `cargo xtask test`, which installs axe-core",
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"))
-}
-
-/// axe's violations on the page the browser shows, as `rule: target` lines.
-async fn violations(browser: &Browser, axe: &str) -> Vec<String> {
-    let script = format!(
-        "{axe}\n;return axe.run(document, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}}})\
-           .then(r => r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' '))));"
-    );
-    let found = browser.eval(&script).await;
-    found
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|item| item.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![format!("axe did not run: {found}")])
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_has_no_axe_violations_and_fits_a_1280_px_laptop() {
@@ -53,7 +28,7 @@ async fn the_console_has_no_axe_violations_and_fits_a_1280_px_laptop() {
     browser
         .eval("const probe = document.createElement('input'); probe.id = 'axe-probe'; document.querySelector('main').append(probe); return true;")
         .await;
-    let probed = violations(&browser, &axe).await;
+    let probed = browser.axe_violations(&axe).await;
     assert!(
         probed
             .iter()
@@ -68,7 +43,7 @@ async fn the_console_has_no_axe_violations_and_fits_a_1280_px_laptop() {
         browser.goto(&server.url(path)).await;
         browser.text(ready).await;
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        for finding in violations(&browser, &axe).await {
+        for finding in browser.axe_violations(&axe).await {
             failures.push(format!("{path} axe {finding}"));
         }
         let fit = browser.eval(FIT_FINDINGS).await;
@@ -86,9 +61,86 @@ async fn the_console_has_no_axe_violations_and_fits_a_1280_px_laptop() {
     browser
         .text_when("error-title", |text| !text.is_empty())
         .await;
-    for finding in violations(&browser, &axe).await {
+    for finding in browser.axe_violations(&axe).await {
         failures.push(format!("/control with errors: axe {finding}"));
     }
     assert_eq!(failures, Vec::<String>::new(), "{}", json!(failures));
     browser.close().await;
+}
+
+/// Waits for `[data-testid=ready]`, then lets the page settle.
+async fn shown(browser: &Browser, path: &str, ready: &str) {
+    browser
+        .until(
+            &format!("{path} to show [data-testid={ready}]"),
+            &format!("return !!document.querySelector(\"[data-testid='{ready}']\");"),
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dashboard_page_and_display_panel_has_no_axe_violations() {
+    let axe = axe_source();
+    let server = Server::start(Options {
+        scenario: Some(watchfloor_server::demo_scenario()),
+        ..Options::default()
+    })
+    .await;
+    let snapshot: serde_json::Value = reqwest::get(server.url("/api/v1/snapshot"))
+        .await
+        .expect("snapshot")
+        .json()
+        .await
+        .expect("snapshot json");
+    let incident = snapshot["incidents"][0]["id"]
+        .as_str()
+        .expect("the demo has incidents")
+        .to_string();
+    let mut failures = Vec::new();
+    let browser = Browser::start_sized(1280, 900).await;
+    // The public first: the overview and sign-in as anyone sees them.
+    for (path, ready) in [("/", "open-incident"), ("/signin", "signin-token")] {
+        browser.goto(&server.url(path)).await;
+        shown(&browser, path, ready).await;
+        for finding in browser.axe_violations(&axe).await {
+            failures.push(format!("{path} (public) axe {finding}"));
+        }
+    }
+    browser.sign_in(&server.token(Role::Commander)).await;
+    let incident_page = format!("/incidents/{incident}");
+    for (path, ready) in [
+        ("/", "open-incident"),
+        ("/nations", "nation-row"),
+        ("/nations/EST", "nation-detail"),
+        ("/incidents", "incident-row"),
+        ("/incidents?q=matches-nothing-at-all", "incident-list"),
+        (incident_page.as_str(), "incident-title"),
+        ("/review/matrix", "matrix-row"),
+        ("/review/report", "report-title"),
+    ] {
+        browser.goto(&server.url(path)).await;
+        shown(&browser, path, ready).await;
+        for finding in browser.axe_violations(&axe).await {
+            failures.push(format!("{path} axe {finding}"));
+        }
+    }
+    browser.close().await;
+    // The wall display, each panel on its own, and a bare screen's pairing code.
+    let browser = Browser::start_sized(1920, 1080).await;
+    for panel in ["status", "nations", "activity", "about"] {
+        let path = format!("/display?panels={panel}&seconds=600");
+        browser.goto(&server.url(&path)).await;
+        shown(&browser, &path, "display-panel").await;
+        for finding in browser.axe_violations(&axe).await {
+            failures.push(format!("{path} axe {finding}"));
+        }
+    }
+    browser.goto(&server.url("/display")).await;
+    shown(&browser, "/display", "display-pair-code").await;
+    for finding in browser.axe_violations(&axe).await {
+        failures.push(format!("/display (pairing) axe {finding}"));
+    }
+    browser.close().await;
+    assert_eq!(failures, Vec::<String>::new(), "{}", json!(failures));
 }

@@ -32,6 +32,15 @@ pub fn dist() -> PathBuf {
     dist
 }
 
+/// axe-core's script: `WATCHFLOOR_AXE` (set by `cargo xtask test`, which
+/// installs it from npm into its cache).
+pub fn axe_source() -> String {
+    let path = std::env::var("WATCHFLOOR_AXE").expect(
+        "WATCHFLOOR_AXE names axe.min.js: run through `cargo xtask test`, which installs axe-core",
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"))
+}
+
 /// What a test's server starts with.
 pub struct Options {
     pub scenario: Option<Scenario>,
@@ -531,6 +540,24 @@ impl Browser {
             .expect("token field");
         input.send_keys(token).await.expect("type the token");
         self.click(&css("signin-submit")).await;
+    }
+
+    /// axe-core's WCAG 2.1 A/AA violations on the page shown, as
+    /// `rule: target` lines (`axe` is its script, [`axe_source`]).
+    pub async fn axe_violations(&self, axe: &str) -> Vec<String> {
+        let script = format!(
+            "{axe}\n;return axe.run(document, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}}})\
+               .then(r => r.violations.flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' '))));"
+        );
+        let found = self.eval(&script).await;
+        found
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec![format!("axe did not run: {found}")])
     }
 
     /// Signs the page's origin in with a token, as the sign-in page would:

@@ -7,6 +7,7 @@
 //! tools put first on its `PATH`.
 
 mod demo;
+mod size;
 
 use std::env;
 use std::ffi::OsString;
@@ -20,6 +21,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// axe-core, the accessibility rules the end-to-end tests run in Chromium.
 const AXE_VERSION: &str = "4.10.3";
+/// Lighthouse for the benchmark's page scores (13.x needs a newer Node than
+/// Debian's 20).
+const LIGHTHOUSE_VERSION: &str = "12.8.2";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -33,9 +37,12 @@ usage: cargo xtask <command>
                          `watchfloor-server serve`, e.g. --addr, --data-dir)
   test                   every test layer: native, browser components, end to end, lints
   bench [NAME]           benchmarks beside reference runs; writes bench/results.md
-                         (first_load, event_to_screen, big_exercise, ingest,
-                         read_throughput, fanout)
+                         (first_load, pages, event_to_screen, big_exercise,
+                         playback, ingest, read_throughput, fanout, review)
   dist                   build the app (release) into dist/ and report its size
+  size [--built]         build the app (or take what is built), then where each
+                         entry's wasm bytes go (by crate and by app feature;
+                         writes target/size-profile/)
   demo-scenario          regenerate scenarios/cyber-coalition.json
 ";
 
@@ -47,6 +54,12 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("dist") => setup_build_tools(&root).and_then(|tools| dist(&root, &tools)),
+        Some("size") if args.get(1).map(String::as_str) == Some("--built") => {
+            write_size_profiles(&root).map(|()| print_size_profiles(&root))
+        }
+        Some("size") => setup_build_tools(&root)
+            .and_then(|tools| dist(&root, &tools))
+            .map(|()| print_size_profiles(&root)),
         Some("demo-scenario") => demo::write(&root).map_err(|error| error.to_string()),
         _ => {
             eprint!("{USAGE}");
@@ -96,6 +109,27 @@ fn cache_dir() -> PathBuf {
 
 fn axe_dir() -> PathBuf {
     cache_dir().join(format!("axe-core-{AXE_VERSION}"))
+}
+
+/// Lighthouse's command line, installed from npm into the cache when missing.
+fn setup_lighthouse() -> Result<PathBuf> {
+    step("page scores: Lighthouse");
+    let dir = cache_dir().join(format!("lighthouse-{LIGHTHOUSE_VERSION}"));
+    let cli = dir.join("node_modules/lighthouse/cli/index.js");
+    if !cli.exists() {
+        println!(
+            "installing lighthouse@{LIGHTHOUSE_VERSION} (npm) into {}",
+            dir.display()
+        );
+        std::fs::create_dir_all(&dir).map_err(|error| error.to_string())?;
+        exec(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "-E"])
+                .arg(format!("lighthouse@{LIGHTHOUSE_VERSION}"))
+                .current_dir(&dir),
+        )?;
+    }
+    Ok(cli)
 }
 
 /// axe-core's script, installed from npm into the cache when missing.
@@ -243,18 +277,99 @@ fn setup_build_tools(root: &Path) -> Result<Tools> {
     Ok(Tools { path })
 }
 
-/// Builds the app in release mode into dist/ and reports its size.
+/// The app's entries: each HTML file is its own Trunk build (its own wasm,
+/// of the bin named), so a wall screen or a commander downloads only the
+/// entry it opens.
+const ENTRIES: [(&str, &str); 3] = [
+    ("index.html", "watchfloor"),
+    ("display.html", "watchfloor-display"),
+    ("control.html", "watchfloor-control"),
+];
+
+/// Builds the app's entries in release mode into dist/ and reports their size.
 fn dist(root: &Path, tools: &Tools) -> Result {
-    step("app: trunk build --release");
-    exec(
-        Command::new(cargo_bin().join("trunk"))
-            .args(["build", "--release", "--skip-version-check"])
-            .env("PATH", &tools.path)
-            .current_dir(root),
-    )?;
-    precompress(&root.join("dist"))?;
-    report_sizes(&root.join("dist"));
+    let dist = root.join("dist");
+    let staging = root.join("target/trunk");
+    for (entry, _) in ENTRIES {
+        step(&format!("app: trunk build --release {entry}"));
+        let out = staging.join(entry.trim_end_matches(".html"));
+        exec(
+            Command::new(cargo_bin().join("trunk"))
+                .args(["build", "--release", "--skip-version-check", entry])
+                .arg("--dist")
+                .arg(&out)
+                .env("PATH", &tools.path)
+                .current_dir(root),
+        )?;
+    }
+    // One directory, as the server serves it: the entries' hashed files
+    // cannot collide (each bin and stylesheet names its own).
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|error| format!("{}: {error}", dist.display()))?;
+    }
+    std::fs::create_dir_all(&dist).map_err(|error| error.to_string())?;
+    for (entry, _) in ENTRIES {
+        let out = staging.join(entry.trim_end_matches(".html"));
+        let files =
+            std::fs::read_dir(&out).map_err(|error| format!("{}: {error}", out.display()))?;
+        for file in files.flatten() {
+            // Trunk writes every entry's page as index.html.
+            let name = if file.file_name() == "index.html" {
+                entry.into()
+            } else {
+                file.file_name()
+            };
+            std::fs::copy(file.path(), dist.join(name))
+                .map_err(|error| format!("{}: {error}", file.path().display()))?;
+        }
+    }
+    precompress(&dist)?;
+    report_sizes(&dist);
+    write_size_profiles(root)
+}
+
+/// Profiles each entry's wasm as cargo built it (names kept) into
+/// `target/size-profile/<bin>.tsv`, which the first-load benchmark reads.
+fn write_size_profiles(root: &Path) -> Result {
+    let out = root.join("target/size-profile");
+    std::fs::create_dir_all(&out).map_err(|error| error.to_string())?;
+    for (_, bin) in ENTRIES {
+        let wasm = root.join(format!("target/wasm32-unknown-unknown/release/{bin}.wasm"));
+        let Ok(bytes) = std::fs::read(&wasm) else {
+            println!("{}: not built", wasm.display());
+            continue;
+        };
+        let profile = size::profile(&bytes)
+            .ok_or_else(|| format!("{}: not a wasm module this profiler reads", wasm.display()))?;
+        std::fs::write(out.join(format!("{bin}.tsv")), size::to_tsv(&profile))
+            .map_err(|error| error.to_string())?;
+    }
     Ok(())
+}
+
+fn print_size_profiles(root: &Path) {
+    for (_, bin) in ENTRIES {
+        let path = root.join(format!("target/size-profile/{bin}.tsv"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let mut lines = text.lines().filter_map(|line| line.split_once('\t'));
+        let total: f64 = lines
+            .next()
+            .and_then(|(_, bytes)| bytes.parse().ok())
+            .unwrap_or(0.0);
+        println!("\n{bin}.wasm (cargo's output, before wasm-bindgen and wasm-opt): {total:.0} B");
+        let (owners, functions): (Vec<_>, Vec<_>) = lines.partition(|(owner, _)| *owner != "fn");
+        for (owner, bytes) in owners.into_iter().take(25) {
+            let bytes: f64 = bytes.parse().unwrap_or(0.0);
+            println!(
+                "  {owner:<40} {bytes:>9.0} B  {:>5.1}%",
+                bytes * 100.0 / total.max(1.0)
+            );
+        }
+        println!("  the largest functions:");
+        for (_, line) in functions.into_iter().take(20) {
+            println!("    {line}");
+        }
+    }
 }
 
 /// Writes `.gz` and `.br` siblings of every text and wasm asset in dist/, at
@@ -519,6 +634,8 @@ fn test(root: &Path) -> Result {
 fn bench(root: &Path, names: &[String]) -> Result {
     let tools = setup_build_tools(root)?;
     setup_browser()?;
+    let axe = setup_axe()?;
+    let lighthouse = setup_lighthouse()?;
     for (program, package) in [("/usr/bin/wrk", "wrk"), ("/usr/sbin/nginx", "nginx")] {
         if !Path::new(program).exists() {
             step(&format!(
@@ -556,6 +673,9 @@ fn bench(root: &Path, names: &[String]) -> Result {
             .env("PATH", &tools.path)
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WATCHFLOOR_DIST", root.join("dist"))
+            .env("WATCHFLOOR_AXE", &axe)
+            .env("WATCHFLOOR_LIGHTHOUSE", &lighthouse)
+            .env("CHROME_PATH", CHROMIUM)
             .env(
                 "WATCHFLOOR_SERVER_BIN",
                 root.join("target/server/watchfloor-server"),

@@ -9,6 +9,7 @@
 //! - [`limits`]: the documented maxima of every text, list, speed and time an event may carry.
 //! - [`state`]: `State` and its reducer, with validation that names the field at fault.
 //! - [`redact`]: what each audience may see; applied on the server before anything leaves it.
+//! - [`pages`]: which of the app's three entries (dashboard, display, control) answers a path.
 //! - [`time`]: the exercise clock, durations (`90s`, `15m`, `2d4h`) and NATO date-time groups.
 //! - [`scenario`]: scripted exercises, as the scenario player reads them.
 //! - [`review`]: after-action review: a moment of the exercise (`?at=`), a page of the log, the nation × inject matrix.
@@ -21,6 +22,7 @@ pub mod event;
 pub mod export;
 pub mod filter;
 pub mod limits;
+pub mod pages;
 pub mod redact;
 pub mod review;
 pub mod scenario;

@@ -1,11 +1,14 @@
-//! The built app (Trunk's `dist/`): its files, and `index.html` for every
-//! app route that is not a file, so reloads and pasted links work.
+//! The built app (Trunk's `dist/`): its files, and for every app route that
+//! is not a file the HTML of the entry that owns it (`index.html`,
+//! `display.html` or `control.html`, by `watchfloor_model::pages::Page`), so
+//! reloads and pasted links work.
 //!
 //! Precompressed `.br` / `.gz` siblings are sent to clients that accept them.
 //! `index.html` is `no-cache` (it names the current build's hashed files);
 //! files whose names carry a content hash are cached for a year.
 //!
-//! `index.html` is read for every request and sent with the
+//! The entries' HTML (`index.html` and its siblings) is read for every
+//! request and sent with the
 //! `Content-Security-Policy` built from the hashes of its own inline scripts
 //! (`security::document_policy`), so the policy can never drift from the
 //! page: not at start, not after a new build is deployed into the directory
@@ -27,6 +30,7 @@ use tower_http::services::ServeDir;
 use crate::error::Error;
 use crate::operator::OperatorError;
 use crate::security;
+use watchfloor_model::pages::Page;
 
 type IndexService = BoxCloneSyncService<Request, Response, Infallible>;
 
@@ -34,41 +38,52 @@ type IndexService = BoxCloneSyncService<Request, Response, Infallible>;
 #[derive(Clone)]
 pub struct Assets {
     files: ServeDir<IndexService>,
-    index: Arc<PathBuf>,
+    dir: Arc<PathBuf>,
 }
 
 impl Assets {
-    /// Serves `dir`, which must hold an `index.html`.
+    /// Serves `dir`, which must hold the HTML of every entry (`index.html`,
+    /// `display.html`, `control.html`).
     pub fn new(dir: &Path) -> Result<Assets, OperatorError> {
-        let index = dir.join("index.html");
-        if !index.is_file() {
-            return Err(OperatorError::Setting(format!(
-                "--assets {}: there is no index.html in it (build the app with `cargo xtask dist`)",
-                dir.display()
-            )));
+        for page in Page::ALL {
+            if !dir.join(page.html_file()).is_file() {
+                return Err(OperatorError::Setting(format!(
+                    "--assets {}: there is no {} in it (build the app with `cargo xtask dist`)",
+                    dir.display(),
+                    page.html_file()
+                )));
+            }
         }
-        let index = Arc::new(index);
-        let page = index.clone();
+        let dir = Arc::new(dir.to_path_buf());
+        let root = dir.clone();
         let fallback = BoxCloneSyncService::new(tower::service_fn(move |request: Request| {
-            let page = page.clone();
             let (parts, _) = request.into_parts();
+            let page = root.join(Page::for_path(parts.uri.path()).html_file());
             async move { Ok::<_, Infallible>(index_page(&page, &parts.method, &parts.headers).await) }
         }));
-        let files = ServeDir::new(dir)
+        let files = ServeDir::new(dir.as_path())
             .precompressed_br()
             .precompressed_gzip()
             // A directory (`/`) is an app route too: the fallback answers it.
             .append_index_html_on_directories(false)
             .fallback(fallback);
-        Ok(Assets { files, index })
+        Ok(Assets { files, dir })
     }
 
     /// Answers a request for a file or an app route.
     pub async fn serve(&self, request: Request) -> Response {
         let hashed = looks_hashed(request.uri().path());
-        let response = if request.uri().path() == "/index.html" {
+        let entry = Page::ALL
+            .into_iter()
+            .find(|page| request.uri().path().strip_prefix('/') == Some(page.html_file()));
+        let response = if let Some(page) = entry {
             let (parts, _) = request.into_parts();
-            index_page(&self.index, &parts.method, &parts.headers).await
+            index_page(
+                &self.dir.join(page.html_file()),
+                &parts.method,
+                &parts.headers,
+            )
+            .await
         } else {
             match self.files.clone().oneshot(request).await {
                 Ok(response) => response.map(Body::new),
@@ -79,7 +94,7 @@ impl Assets {
     }
 }
 
-/// `index.html` as it is on disk now, with the policy of its own inline scripts.
+/// An entry's HTML as it is on disk now, with the policy of its own inline scripts.
 async fn index_page(path: &Path, method: &Method, headers: &HeaderMap) -> Response {
     if !matches!(*method, Method::GET | Method::HEAD) {
         return (
@@ -93,7 +108,7 @@ async fn index_page(path: &Path, method: &Method, headers: &HeaderMap) -> Respon
         Err(error) => {
             // Between two builds (Trunk empties the directory first): the
             // next reload finds the new page.
-            tracing::warn!(path = %path.display(), %error, "index.html cannot be read");
+            tracing::warn!(path = %path.display(), %error, "the app's page cannot be read");
             return Error::Unavailable(format!(
                 "the app's page cannot be read ({error}): a new version may be being deployed; reload in a moment"
             ))
@@ -154,11 +169,16 @@ fn with_cache_control(mut response: Response, hashed: bool) -> Response {
 }
 
 /// Whether a path's file name carries a content hash, as Trunk writes them
-/// (`watchfloor-1a2b3c4d5e6f7a8b_bg.wasm`): a run of at least 16 hex digits.
+/// (`watchfloor-1a2b3c4d5e6f7a8b_bg.wasm`): a run of at least 12 hex digits,
+/// a digit among them. (Trunk writes a 64-bit hash without leading zeros, so
+/// one in sixteen is 15 digits long or shorter.)
 fn looks_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    name.split(['-', '_', '.'])
-        .any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    name.split(['-', '_', '.']).any(|part| {
+        part.len() >= 12
+            && part.chars().all(|c| c.is_ascii_hexdigit())
+            && part.chars().any(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
@@ -169,6 +189,8 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(looks_hashed("/watchfloor-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(looks_hashed("/style-0123456789abcdef.css"));
+        assert!(looks_hashed("/watchfloor-control-caa5bc1c1f9e251_bg.wasm"));
+        assert!(!looks_hashed("/deadbeefcafefeed.txt"));
         assert!(!looks_hashed("/index.html"));
         assert!(!looks_hashed("/incidents/CC-042"));
         assert!(!looks_hashed("/favicon.ico"));

@@ -109,7 +109,9 @@ fn check_private(reply: &Reply, what: &str) {
 
 async fn server_with_page() -> (TestServer, tempfile::TempDir) {
     let dist = tempfile::tempdir().expect("dist");
-    std::fs::write(dist.path().join("index.html"), PAGE).expect("write");
+    for file in ["index.html", "display.html", "control.html"] {
+        std::fs::write(dist.path().join(file), PAGE).expect("write");
+    }
     std::fs::write(
         dist.path().join("watchfloor-0123456789abcdef.js"),
         "export default function init() {}",
