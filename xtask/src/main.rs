@@ -43,6 +43,8 @@ usage: cargo xtask <command>
   size [--built]         build the app (or take what is built), then where each
                          entry's wasm bytes go (by crate and by app feature;
                          writes target/size-profile/)
+  size --wasm FILE       the same profile of any wasm with its names, as TSV
+                         (how bench/size-baseline.tsv was made)
   demo-scenario          regenerate scenarios/cyber-coalition.json
 ";
 
@@ -54,6 +56,9 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("bench") => bench(&root, &args[1..]),
         Some("dist") => setup_build_tools(&root).and_then(|tools| dist(&root, &tools)),
+        Some("size") if args.get(1).map(String::as_str) == Some("--wasm") => {
+            profile_file(args.get(2).map(Path::new))
+        }
         Some("size") if args.get(1).map(String::as_str) == Some("--built") => {
             write_size_profiles(&root).map(|()| print_size_profiles(&root))
         }
@@ -344,6 +349,15 @@ fn write_size_profiles(root: &Path) -> Result {
         std::fs::write(out.join(format!("{bin}.tsv")), size::to_tsv(&profile))
             .map_err(|error| error.to_string())?;
     }
+    Ok(())
+}
+
+fn profile_file(file: Option<&Path>) -> Result {
+    let file = file.ok_or("usage: cargo xtask size --wasm FILE.wasm")?;
+    let bytes = std::fs::read(file).map_err(|error| format!("{}: {error}", file.display()))?;
+    let profile = size::profile(&bytes)
+        .ok_or_else(|| format!("{}: not a wasm module this profiler reads", file.display()))?;
+    print!("{}", size::to_tsv(&profile));
     Ok(())
 }
 
