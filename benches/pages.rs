@@ -34,8 +34,12 @@ async fn session_cookie(server: &Server, role: Role) -> String {
     cookie.split(';').next().unwrap_or_default().to_string()
 }
 
-/// One Lighthouse run: (performance, accessibility, LCP ms, TBT ms).
-async fn lighthouse(url: &str, cookie: Option<&str>) -> Option<(f64, f64, f64, f64)> {
+/// One Lighthouse run: (performance, accessibility, LCP ms, TBT ms), and
+/// the accessibility audits it failed.
+async fn lighthouse(
+    url: &str,
+    cookie: Option<&str>,
+) -> Option<((f64, f64, f64, f64), Vec<String>)> {
     let cli = std::env::var("WATCHFLOOR_LIGHTHOUSE").ok()?;
     let out = tempfile::tempdir().expect("tempdir");
     let report = out.path().join("report.json");
@@ -72,11 +76,28 @@ async fn lighthouse(url: &str, cookie: Option<&str>) -> Option<(f64, f64, f64, f
             .map(|s| s * 100.0)
     };
     let audit = |name: &str| report["audits"][name]["numericValue"].as_f64();
+    let failed = report["categories"]["accessibility"]["auditRefs"]
+        .as_array()
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|reference| reference["id"].as_str())
+                .filter(|id| {
+                    report["audits"][*id]["score"]
+                        .as_f64()
+                        .is_some_and(|score| score < 1.0)
+                })
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     Some((
-        score("performance")?,
-        score("accessibility")?,
-        audit("largest-contentful-paint")?,
-        audit("total-blocking-time")?,
+        (
+            score("performance")?,
+            score("accessibility")?,
+            audit("largest-contentful-paint")?,
+            audit("total-blocking-time")?,
+        ),
+        failed,
     ))
 }
 
@@ -152,9 +173,11 @@ pub async fn pages() -> Section {
             None => None,
         };
         let mut runs = Vec::new();
+        let mut failed = std::collections::BTreeSet::new();
         for _ in 0..RUNS {
-            if let Some(run) = lighthouse(&url, cookie).await {
+            if let Some((run, audits)) = lighthouse(&url, cookie).await {
                 runs.push(run);
+                failed.extend(audits);
             }
         }
         let median = |pick: fn(&(f64, f64, f64, f64)) -> f64| {
@@ -164,9 +187,17 @@ pub async fn pages() -> Section {
             "Lighthouse did not run".to_string()
         } else {
             format!(
-                "performance {:.0}, accessibility {:.0}; LCP {:.0} ms, TBT {:.0} ms (n={})",
+                "performance {:.0}, accessibility {:.0}{}; LCP {:.0} ms, TBT {:.0} ms (n={})",
                 median(|r| r.0),
                 median(|r| r.1),
+                if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (failed: {})",
+                        failed.iter().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                },
                 median(|r| r.2),
                 median(|r| r.3),
                 runs.len()

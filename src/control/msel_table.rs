@@ -197,7 +197,7 @@ pub fn MselEntries(view: std::sync::Arc<ScriptView>) -> impl IntoView {
                                         <div class="msel-actions">
                                         <Show when=open>
                                             <button type="button" class="button button-small" data-testid="msel-fire"
-                                                aria-label=format!("Fire entry {index} now")
+                                                aria-label=format!("Fire now: entry {index}")
                                                 disabled=move || busy.get()
                                                 on:click=move |_| run(ScenarioAction::Fire(index))>"Fire now"</button>
                                             <button type="button" class="button button-small" data-testid="msel-skip"
