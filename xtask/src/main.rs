@@ -112,50 +112,37 @@ fn cache_dir() -> PathBuf {
         .join("watchfloor")
 }
 
-fn axe_dir() -> PathBuf {
-    cache_dir().join(format!("axe-core-{AXE_VERSION}"))
+/// `file` inside the npm package `package@version`, installed into its own
+/// folder of the cache when missing.
+fn npm_tool(package: &str, version: &str, file: &str) -> Result<PathBuf> {
+    let dir = cache_dir().join(format!("{package}-{version}"));
+    let path = dir.join("node_modules").join(package).join(file);
+    if !path.exists() {
+        println!(
+            "installing {package}@{version} (npm) into {}",
+            dir.display()
+        );
+        std::fs::create_dir_all(&dir).map_err(|error| error.to_string())?;
+        exec(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "-E"])
+                .arg(format!("{package}@{version}"))
+                .current_dir(&dir),
+        )?;
+    }
+    Ok(path)
 }
 
-/// Lighthouse's command line, installed from npm into the cache when missing.
+/// Lighthouse's command line, for the benchmark's page scores.
 fn setup_lighthouse() -> Result<PathBuf> {
     step("page scores: Lighthouse");
-    let dir = cache_dir().join(format!("lighthouse-{LIGHTHOUSE_VERSION}"));
-    let cli = dir.join("node_modules/lighthouse/cli/index.js");
-    if !cli.exists() {
-        println!(
-            "installing lighthouse@{LIGHTHOUSE_VERSION} (npm) into {}",
-            dir.display()
-        );
-        std::fs::create_dir_all(&dir).map_err(|error| error.to_string())?;
-        exec(
-            Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "-E"])
-                .arg(format!("lighthouse@{LIGHTHOUSE_VERSION}"))
-                .current_dir(&dir),
-        )?;
-    }
-    Ok(cli)
+    npm_tool("lighthouse", LIGHTHOUSE_VERSION, "cli/index.js")
 }
 
-/// axe-core's script, installed from npm into the cache when missing.
+/// axe-core's script, for the end-to-end tests and the benchmark.
 fn setup_axe() -> Result<PathBuf> {
     step("accessibility rules: axe-core");
-    let dir = axe_dir();
-    let script = dir.join("node_modules/axe-core/axe.min.js");
-    if !script.exists() {
-        println!(
-            "installing axe-core@{AXE_VERSION} (npm) into {}",
-            dir.display()
-        );
-        std::fs::create_dir_all(&dir).map_err(|error| error.to_string())?;
-        exec(
-            Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "-E"])
-                .arg(format!("axe-core@{AXE_VERSION}"))
-                .current_dir(&dir),
-        )?;
-    }
-    Ok(script)
+    npm_tool("axe-core", AXE_VERSION, "axe.min.js")
 }
 
 fn binaryen_dir() -> PathBuf {
