@@ -55,12 +55,12 @@ pub fn NationTiles() -> impl IntoView {
         <div
             class="nation-tiles"
             style=format!("--columns: {GRID_COLUMNS}")
-            role="list"
+            role="group"
             aria-label="Nations by connection status"
         >
+            // Links, not list items: a link may not take the listitem role.
             <For each=move || tiles.get() key=|tile| tile.clone() let:tile>
                 <a
-                    role="listitem"
                     class=format!("nation-tile connection-{}", tile.status.as_str())
                     data-testid="nation-tile"
                     data-code=tile.code.clone()
