@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+use watchfloor_model::pages::Page;
 
 use crate::bare;
 use crate::harness::{basic_exercise, Browser, Options, Server};
@@ -14,12 +15,8 @@ use crate::stats::{bytes, latency, ms, ratio, summary, Section};
 
 const RUNS: usize = 7;
 
-/// The app's entries: name, path, and the first-load goal in bytes.
-const ENTRIES: [(&str, &str, Option<u64>); 3] = [
-    ("dashboard", "/", Some(150_000)),
-    ("display", "/display", None),
-    ("control console", "/control", None),
-];
+/// The dashboard's first-load goal, in bytes as sent.
+const DASHBOARD_GOAL: u64 = 150_000;
 const EVENTS: usize = 200;
 
 fn epoch_ms() -> f64 {
@@ -168,7 +165,11 @@ pub async fn first_load() -> Section {
         );
     }
     // Each entry's first load: its page and every file the page names.
-    for (entry, path, goal) in ENTRIES {
+    for entry in Page::ALL {
+        let (path, goal) = (
+            entry.root(),
+            (entry == Page::Dashboard).then_some(DASHBOARD_GOAL),
+        );
         let page = client
             .get(server.url(path))
             .header("accept-encoding", "br, gzip")
@@ -190,7 +191,10 @@ pub async fn first_load() -> Section {
             None => (String::new(), String::new()),
         };
         section.row(
-            format!("{entry} (`{path}`) first load: html + js + wasm + css, as sent"),
+            format!(
+                "{} (`{path}`) first load: html + js + wasm + css, as sent",
+                entry.name()
+            ),
             format!(
                 "{} ({} bytes; {} files)",
                 bytes(total),

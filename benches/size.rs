@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use watchfloor_model::pages::Page;
+
 use crate::stats::bytes;
 
 /// How many owners of the dashboard's wasm the table shows.
@@ -26,11 +28,9 @@ pub fn rows(root: &Path) -> Vec<(String, String, String, String)> {
     let baseline = read(&root.join("bench/size-baseline.tsv"));
     let before: BTreeMap<&str, u64> = baseline.iter().map(|(o, s)| (o.as_str(), *s)).collect();
     let mut rows = Vec::new();
-    for (bin, top) in [
-        ("watchfloor", TOP),
-        ("watchfloor-display", 0),
-        ("watchfloor-control", 0),
-    ] {
+    for page in Page::ALL {
+        let bin = page.bin();
+        let top = if page == Page::Dashboard { TOP } else { 0 };
         let profile = read(&root.join(format!("target/size-profile/{bin}.tsv")));
         let Some(((_, total), owners)) = profile.split_first() else {
             rows.push((

@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+use watchfloor_model::pages::Page;
+
 /// Versions that work on these machines (see README, "Toolchain").
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian's binaryen (108) breaks wasm-bindgen 0.2.130 modules; npm's 132 works.
@@ -269,22 +271,16 @@ fn setup_build_tools(root: &Path) -> Result<Tools> {
     Ok(Tools { path })
 }
 
-/// The app's entries: each HTML file is its own Trunk build (its own wasm,
-/// of the bin named), so a wall screen or a commander downloads only the
-/// entry it opens.
-const ENTRIES: [(&str, &str); 3] = [
-    ("index.html", "watchfloor"),
-    ("display.html", "watchfloor-display"),
-    ("control.html", "watchfloor-control"),
-];
-
-/// Builds the app's entries in release mode into dist/ and reports their size.
+/// Builds the app's entries (the model's `pages::Page`: each HTML file is
+/// its own Trunk build of its own bin, so a screen downloads only the entry
+/// it opens) in release mode into dist/ and reports their size.
 fn dist(root: &Path, tools: &Tools) -> Result {
     let dist = root.join("dist");
     let staging = root.join("target/trunk");
-    for (entry, _) in ENTRIES {
+    for page in Page::ALL {
+        let entry = page.html_file();
         step(&format!("app: trunk build --release {entry}"));
-        let out = staging.join(entry.trim_end_matches(".html"));
+        let out = staging.join(page.bin());
         exec(
             Command::new(cargo_bin().join("trunk"))
                 .args(["build", "--release", "--skip-version-check", entry])
@@ -300,14 +296,14 @@ fn dist(root: &Path, tools: &Tools) -> Result {
         std::fs::remove_dir_all(&dist).map_err(|error| format!("{}: {error}", dist.display()))?;
     }
     std::fs::create_dir_all(&dist).map_err(|error| error.to_string())?;
-    for (entry, _) in ENTRIES {
-        let out = staging.join(entry.trim_end_matches(".html"));
+    for page in Page::ALL {
+        let out = staging.join(page.bin());
         let files =
             std::fs::read_dir(&out).map_err(|error| format!("{}: {error}", out.display()))?;
         for file in files.flatten() {
             // Trunk writes every entry's page as index.html.
             let name = if file.file_name() == "index.html" {
-                entry.into()
+                page.html_file().into()
             } else {
                 file.file_name()
             };
@@ -325,31 +321,34 @@ fn dist(root: &Path, tools: &Tools) -> Result {
 fn write_size_profiles(root: &Path) -> Result {
     let out = root.join("target/size-profile");
     std::fs::create_dir_all(&out).map_err(|error| error.to_string())?;
-    for (_, bin) in ENTRIES {
+    for bin in Page::ALL.map(Page::bin) {
         let wasm = root.join(format!("target/wasm32-unknown-unknown/release/{bin}.wasm"));
-        let Ok(bytes) = std::fs::read(&wasm) else {
+        if !wasm.exists() {
             println!("{}: not built", wasm.display());
             continue;
-        };
-        let profile = size::profile(&bytes)
-            .ok_or_else(|| format!("{}: not a wasm module this profiler reads", wasm.display()))?;
+        }
+        let profile = profile_of(&wasm)?;
         std::fs::write(out.join(format!("{bin}.tsv")), size::to_tsv(&profile))
             .map_err(|error| error.to_string())?;
     }
     Ok(())
 }
 
+/// The size profile of the wasm at `file`.
+fn profile_of(file: &Path) -> Result<size::Profile> {
+    let bytes = std::fs::read(file).map_err(|error| format!("{}: {error}", file.display()))?;
+    size::profile(&bytes)
+        .ok_or_else(|| format!("{}: not a wasm module this profiler reads", file.display()))
+}
+
 fn profile_file(file: Option<&Path>) -> Result {
     let file = file.ok_or("usage: cargo xtask size --wasm FILE.wasm")?;
-    let bytes = std::fs::read(file).map_err(|error| format!("{}: {error}", file.display()))?;
-    let profile = size::profile(&bytes)
-        .ok_or_else(|| format!("{}: not a wasm module this profiler reads", file.display()))?;
-    print!("{}", size::to_tsv(&profile));
+    print!("{}", size::to_tsv(&profile_of(file)?));
     Ok(())
 }
 
 fn print_size_profiles(root: &Path) {
-    for (_, bin) in ENTRIES {
+    for bin in Page::ALL.map(Page::bin) {
         let path = root.join(format!("target/size-profile/{bin}.tsv"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let mut lines = text.lines().filter_map(|line| line.split_once('\t'));

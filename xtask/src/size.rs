@@ -60,22 +60,21 @@ pub fn owner(symbol: &str) -> String {
     };
     let path = demangled.trim_start_matches('<').trim_start_matches('&');
     let path = path.trim_start_matches("mut ").trim_start_matches("dyn ");
+    // A path segment's leading identifier (`tachys` of `tachys<…>`).
+    let ident = |segment: &str| -> String {
+        segment
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut segments = path.split("::");
-    let krate = segments.next().unwrap_or_default();
-    let krate: String = krate
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
+    let krate = ident(segments.next().unwrap_or_default());
     if krate.is_empty() {
         return "(other)".to_string();
     }
     if krate == "watchfloor" {
         if let Some(module) = segments.next() {
-            let module: String = module
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            return format!("watchfloor::{module}");
+            return format!("watchfloor::{}", ident(module));
         }
     }
     krate

@@ -36,6 +36,34 @@ impl Page {
         }
     }
 
+    /// Its name in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            Page::Dashboard => "dashboard",
+            Page::Display => "display",
+            Page::Control => "control console",
+        }
+    }
+
+    /// The path it opens at.
+    pub fn root(self) -> &'static str {
+        match self {
+            Page::Dashboard => "/",
+            Page::Display => "/display",
+            Page::Control => "/control",
+        }
+    }
+
+    /// The app's cargo bin that builds it (`src/main.rs`, `src/bin/<bin>.rs`),
+    /// and so the name of its wasm.
+    pub fn bin(self) -> &'static str {
+        match self {
+            Page::Dashboard => "watchfloor",
+            Page::Display => "watchfloor-display",
+            Page::Control => "watchfloor-control",
+        }
+    }
+
     /// Its HTML file in the built app.
     pub fn html_file(self) -> &'static str {
         match self {
@@ -65,9 +93,14 @@ mod tests {
     }
 
     #[test]
-    fn each_entry_has_its_own_file() {
+    fn each_entry_has_its_own_file_and_bin_and_owns_its_root() {
         let files: std::collections::BTreeSet<_> =
             Page::ALL.iter().map(|page| page.html_file()).collect();
         assert_eq!(files.len(), Page::ALL.len());
+        let bins: std::collections::BTreeSet<_> = Page::ALL.iter().map(|page| page.bin()).collect();
+        assert_eq!(bins.len(), Page::ALL.len());
+        for page in Page::ALL {
+            assert_eq!(Page::for_path(page.root()), page, "{page:?}");
+        }
     }
 }
