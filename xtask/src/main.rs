@@ -7,6 +7,7 @@
 //! tools put first on its `PATH`.
 
 mod demo;
+mod postgres;
 mod size;
 
 use std::env;
@@ -48,6 +49,8 @@ usage: cargo xtask <command>
   size --wasm FILE       the same profile of any wasm with its names, as TSV
                          (how bench/size-baseline.tsv was made)
   demo-scenario          regenerate scenarios/cyber-coalition.json
+  postgres               start a private PostgreSQL (as the tests do), print its
+                         URL, stop it when Enter is pressed
 ";
 
 fn main() -> ExitCode {
@@ -56,6 +59,16 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("postgres") => postgres::Postgres::private().and_then(|server| {
+            println!("{}", server.url);
+            eprintln!("PostgreSQL is running; press Enter to stop it");
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|error| error.to_string())?;
+            drop(server);
+            Ok(())
+        }),
         Some("bench") => bench(&root, &args[1..]),
         Some("dist") => setup_build_tools(&root).and_then(|tools| dist(&root, &tools)),
         Some("size") if args.get(1).map(String::as_str) == Some("--wasm") => {
@@ -537,7 +550,16 @@ fn test(root: &Path) -> Result {
         command
     };
     let mut native = cargo();
-    native.args(["test", "--workspace"]);
+    // SQLite, the default store (the PostgreSQL layer below sets the URL).
+    native
+        .args(["test", "--workspace"])
+        .env_remove(postgres::TEST_DATABASE_URL);
+    // The server's store and integration suites again, on PostgreSQL.
+    let postgres = postgres::Postgres::for_tests()?;
+    let mut on_postgres = cargo();
+    on_postgres
+        .args(["test", "-p", "watchfloor-server", "--lib", "--test", "it"])
+        .env(postgres::TEST_DATABASE_URL, &postgres.url);
     let mut fuzz = cargo();
     fuzz.args([
         "test",
@@ -587,6 +609,10 @@ fn test(root: &Path) -> Result {
         Layer {
             name: "native tests (cargo test --workspace)",
             command: native,
+        },
+        Layer {
+            name: "server and store tests again on PostgreSQL (a private server)",
+            command: on_postgres,
         },
         Layer {
             name: "fuzz (generated event bodies posted to the real server)",

@@ -7,6 +7,7 @@ use watchfloor_model::scenario::Scenario;
 
 use crate::clock::Clock;
 use crate::operator::OperatorError;
+use crate::store::Database;
 use crate::tls::TlsConfig;
 
 /// Everything `serve` needs. `main.rs` fills it from the `serve` flags; tests
@@ -15,6 +16,10 @@ use crate::tls::TlsConfig;
 pub struct Config {
     /// The SQLite file lives at `data_dir/watchfloor.db`.
     pub data_dir: PathBuf,
+    /// Where the event log is: SQLite in `data_dir` (the default, one
+    /// server), or a PostgreSQL database several servers share
+    /// (`--database-url`); then the data dir is not used.
+    pub database: Database,
     /// The built app (Trunk's `dist/`), if the server should serve it.
     pub assets: Option<PathBuf>,
     /// A scenario for the player.
@@ -68,8 +73,10 @@ pub struct Config {
 impl Config {
     /// A configuration with defaults: no app, no scenario, speed 1, no embargo.
     pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        let data_dir = data_dir.into();
         Config {
-            data_dir: data_dir.into(),
+            database: Database::Sqlite(data_dir.clone()),
+            data_dir,
             assets: None,
             scenario: None,
             speed: 1.0,

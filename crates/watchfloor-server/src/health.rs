@@ -29,6 +29,9 @@ pub struct Health {
     fatal: watch::Sender<Option<String>>,
     /// Why writes are refused while the clock is behind the log.
     clock_behind: Mutex<Option<String>>,
+    /// Why the server is not ready for viewers: it knows the shared log has
+    /// events it has not read yet (see `/readyz`).
+    behind: Mutex<Option<String>>,
 }
 
 impl Default for Health {
@@ -36,6 +39,7 @@ impl Default for Health {
         Health {
             fatal: watch::Sender::new(None),
             clock_behind: Mutex::new(None),
+            behind: Mutex::new(None),
         }
     }
 }
@@ -85,6 +89,23 @@ impl Health {
             }
             *behind = reason;
         }
+    }
+
+    /// Says whether the server knows of events in the shared log it has not
+    /// read yet (and why), as the writer last saw it.
+    pub fn set_behind(&self, reason: Option<String>) {
+        if let Ok(mut behind) = self.behind.lock() {
+            *behind = reason;
+        }
+    }
+
+    /// Why the server should not be sent viewers now, if so: a fatal fault,
+    /// or a shared log it has not caught up with. A database that cannot be
+    /// reached is not one: no server can read it then, and each serves what
+    /// it holds.
+    pub fn not_ready(&self) -> Option<String> {
+        self.fatal()
+            .or_else(|| self.behind.lock().ok().and_then(|behind| behind.clone()))
     }
 
     /// Why the server is unhealthy, if it is.

@@ -1,6 +1,7 @@
 //! Watchfloor's server: the single source of truth of an exercise.
 //!
-//! One append-only event log in SQLite; the state is the fold of that log
+//! One append-only event log, in SQLite or in PostgreSQL shared by several
+//! servers; the state is the fold of that log
 //! through the model's one reducer; readers get it as a snapshot and a
 //! server-sent event stream, redacted for their audience.
 //!
@@ -38,7 +39,8 @@
 //! The parts of a running server:
 //!
 //! - [`store`]: the event store, the only module that touches SQL, behind the
-//!   narrow [`store::Store`] trait (a PostgreSQL backend can follow).
+//!   narrow [`store::Store`] trait: SQLite in the data dir (one server), or
+//!   PostgreSQL shared by several servers (`serve --database-url`).
 //! - `writer`: the single writer thread — validation, seq and `at`, group
 //!   commit, then publish. Posted and scripted events both go through it.
 //! - [`clock`]: the server's one [`Clock`] (the system's, or a manual one in tests).
@@ -63,8 +65,9 @@
 //! - Only `store` touches SQL.
 //! - No event is acknowledged or sent to any reader before its transaction
 //!   has committed (WAL, `synchronous=FULL`: fsync'd).
-//! - Seqs are assigned by the writer alone: strictly increasing, no gaps;
-//!   `at` never goes backwards in the log.
+//! - Seqs are assigned by the writer alone (on PostgreSQL, under the log's
+//!   advisory lock, after folding what other servers appended): strictly
+//!   increasing, no gaps; `at` never goes backwards in the log.
 //! - Nothing leaves the server without redaction for its reader: the public
 //!   never receives a restricted incident, its events, or any `detail`.
 //! - An [`Error`] is what a request caused and has an HTTP status; an
@@ -99,11 +102,12 @@ pub use clock::Clock;
 pub use config::Config;
 pub use error::{Error, ErrorBody, Problem, Result};
 pub use operator::{
-    create_token, demo_scenario, list_tokens, load_scenario, revoke_token, scenario_problems,
-    OperatorError,
+    backup_store, create_token, demo_scenario, list_tokens, load_scenario, restore_store,
+    revoke_token, scenario_problems, OperatorError,
 };
 pub use router::{app, catch_panics};
 pub use serve::{serve, serve_app, serve_with_ready};
 pub use state::AppState;
+pub use store::Database;
 pub use telemetry::init_tracing;
 pub use tls::TlsConfig;

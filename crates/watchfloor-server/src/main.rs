@@ -27,6 +27,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Back up or restore the store.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Work with scenario files.
     Scenario {
         #[command(subcommand)]
@@ -40,7 +45,7 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     #[command(flatten)]
-    data: DataDir,
+    data: Storage,
     /// Play the built-in Cyber Coalition demo.
     #[arg(long, conflicts_with = "scenario")]
     demo: bool,
@@ -151,11 +156,61 @@ fn std_duration(text: &str) -> Result<std::time::Duration, String> {
         .map_err(|_| format!("{text} is negative"))
 }
 
+/// Where the store is.
 #[derive(clap::Args)]
-struct DataDir {
-    /// Where the database lives.
+struct Storage {
+    /// Where the SQLite database lives (the default store, one server).
     #[arg(long, default_value = "./data")]
     data_dir: PathBuf,
+    /// A PostgreSQL database that several servers share instead
+    /// (postgres://user:password@host:5432/db); --data-dir is then unused.
+    #[arg(
+        long,
+        env = "WATCHFLOOR_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+impl Storage {
+    fn database(&self) -> watchfloor_server::Database {
+        match &self.database_url {
+            Some(url) => watchfloor_server::Database::Postgres(url.clone()),
+            None => watchfloor_server::Database::Sqlite(self.data_dir.clone()),
+        }
+    }
+}
+
+/// The data dir alone: what only the SQLite store has.
+#[derive(clap::Args)]
+struct DataDir {
+    /// Where the SQLite database lives.
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy a running server's SQLite store to FILE, consistently (SQLite's
+    /// online backup: the copy is the log as of one commit). For PostgreSQL
+    /// use pg_dump or base backups (docs/deploy.md).
+    Backup {
+        /// The new file (never overwritten).
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Bring a backup back as the data dir's store (no server may be running on it).
+    Restore {
+        /// A file made by `store backup`.
+        file: PathBuf,
+        /// Replace a store that already has events (its files are kept beside it).
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,19 +224,19 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
         #[command(flatten)]
-        data: DataDir,
+        data: Storage,
     },
     /// List tokens (never their text).
     List {
         #[command(flatten)]
-        data: DataDir,
+        data: Storage,
     },
     /// Revoke a token at once, ending its browser sessions.
     Revoke {
         /// The token's id, from `token list`.
         id: i64,
         #[command(flatten)]
-        data: DataDir,
+        data: Storage,
     },
 }
 
@@ -196,6 +251,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args).map(|()| ExitCode::SUCCESS),
         Command::Token { command } => token(command).map(|()| ExitCode::SUCCESS),
+        Command::Store { command } => store(command).map(|()| ExitCode::SUCCESS),
         Command::Scenario {
             command: ScenarioCommand::Check { file },
         } => scenario_check(&file),
@@ -214,7 +270,8 @@ fn serve(args: ServeArgs) -> Result<(), OperatorError> {
         (None, true) => Some(watchfloor_server::demo_scenario()),
         (None, false) => None,
     };
-    let mut config = Config::new(args.data.data_dir);
+    let mut config = Config::new(&args.data.data_dir);
+    config.database = args.data.database();
     config.assets = args.assets;
     config.scenario = scenario;
     config.speed = args.speed;
@@ -285,7 +342,7 @@ async fn shutdown_signal() {
 fn token(command: TokenCommand) -> Result<(), OperatorError> {
     match command {
         TokenCommand::Create { role, name, data } => {
-            let (id, token) = watchfloor_server::create_token(&data.data_dir, role, &name)?;
+            let (id, token) = watchfloor_server::create_token(data.database(), role, &name)?;
             eprintln!(
                 "Created {role} token {id} for \"{}\". It is shown only now; keep it safe:",
                 name.trim()
@@ -294,7 +351,7 @@ fn token(command: TokenCommand) -> Result<(), OperatorError> {
             eprintln!("Use it as `Authorization: Bearer <token>`, or sign in with it in the app.");
         }
         TokenCommand::List { data } => {
-            let tokens = watchfloor_server::list_tokens(&data.data_dir)?;
+            let tokens = watchfloor_server::list_tokens(data.database())?;
             if tokens.is_empty() {
                 println!("no tokens (create one with `watchfloor-server token create`)");
             } else {
@@ -318,8 +375,33 @@ fn token(command: TokenCommand) -> Result<(), OperatorError> {
             }
         }
         TokenCommand::Revoke { id, data } => {
-            watchfloor_server::revoke_token(&data.data_dir, id)?;
+            watchfloor_server::revoke_token(data.database(), id)?;
             println!("token {id} is revoked; its browser sessions have ended");
+        }
+    }
+    Ok(())
+}
+
+fn store(command: StoreCommand) -> Result<(), OperatorError> {
+    match command {
+        StoreCommand::Backup { file, data } => {
+            let head = watchfloor_server::backup_store(&data.data_dir, &file)?;
+            println!(
+                "backed up the store to {}: the log up to seq {head}",
+                file.display()
+            );
+        }
+        StoreCommand::Restore {
+            file,
+            replace,
+            data,
+        } => {
+            let head = watchfloor_server::restore_store(&data.data_dir, &file, replace)?;
+            println!(
+                "restored {} into {}: the log up to seq {head}",
+                file.display(),
+                data.data_dir.display()
+            );
         }
     }
     Ok(())

@@ -50,6 +50,7 @@ Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
         session::session_delete,
         meta::openapi_get,
         meta::health_get,
+        meta::ready_get,
         meta::metrics_get,
     ),
     // The stream's `data:` payload: an event as stored, with `seq` and `at`.

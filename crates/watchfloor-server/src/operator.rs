@@ -14,7 +14,7 @@ use watchfloor_model::scenario::{self, Scenario};
 
 use crate::auth::{self, Role};
 use crate::error::{self, Error, Problem};
-use crate::store::{SqliteStore, Store, TokenInfo};
+use crate::store::{Database, SqliteStore, TokenInfo};
 
 /// Why the server would not start, or a command did not finish.
 #[derive(Debug, thiserror::Error)]
@@ -111,11 +111,11 @@ fn list(problems: &[scenario::Problem]) -> String {
         .join("; ")
 }
 
-/// Creates a token in the data dir (the server may be running: it takes
-/// effect at once). Returns its id and its text, which is not stored and
-/// must be shown to the person now.
+/// Creates a token in the store (a data dir, or a PostgreSQL database; the
+/// servers may be running: it takes effect at once). Returns its id and its
+/// text, which is not stored and must be shown to the person now.
 pub fn create_token(
-    data_dir: &Path,
+    database: impl Into<Database>,
     role: Role,
     name: &str,
 ) -> Result<(i64, String), OperatorError> {
@@ -125,24 +125,63 @@ pub fn create_token(
             "give the token a name of 1 to 100 characters saying who holds it, e.g. --name \"white cell laptop\"".into(),
         ));
     }
-    let store = SqliteStore::open(data_dir)?;
-    let token = auth::new_token()?;
-    let id = store.create_token(role, name, &auth::sha256_hex(&token))?;
-    Ok((id, token))
+    let database = database.into();
+    off_runtime(|| {
+        let store = database.open()?;
+        let token = auth::new_token()?;
+        let id = store.create_token(role, name, &auth::sha256_hex(&token))?;
+        Ok((id, token))
+    })
+}
+
+/// Runs blocking store work on a thread of its own when called from inside
+/// an async runtime (a test, an embedding program): PostgreSQL's blocking
+/// client cannot run on a runtime's thread.
+fn off_runtime<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        scope
+            .spawn(work)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Revokes a token and ends its browser sessions; at once, also for a running server.
-pub fn revoke_token(data_dir: &Path, id: i64) -> Result<(), OperatorError> {
-    if SqliteStore::open(data_dir)?.revoke_token(id)? {
+pub fn revoke_token(database: impl Into<Database>, id: i64) -> Result<(), OperatorError> {
+    let database = database.into();
+    if off_runtime(|| {
+        database
+            .open()?
+            .revoke_token(id)
+            .map_err(OperatorError::from)
+    })? {
         Ok(())
     } else {
         Err(OperatorError::UnknownToken(id))
     }
 }
 
-/// Every token in the data dir, revoked ones included (never their text).
-pub fn list_tokens(data_dir: &Path) -> Result<Vec<TokenInfo>, OperatorError> {
-    Ok(SqliteStore::open(data_dir)?.tokens()?)
+/// Every token in the store, revoked ones included (never their text).
+pub fn list_tokens(database: impl Into<Database>) -> Result<Vec<TokenInfo>, OperatorError> {
+    let database = database.into();
+    off_runtime(|| Ok(database.open()?.tokens()?))
+}
+
+/// `store backup FILE`: a consistent copy of a data dir's store, taken
+/// while its server runs (see [`SqliteStore::backup`]); returns the last
+/// seq in the copy.
+pub fn backup_store(data_dir: &Path, to: &Path) -> Result<u64, OperatorError> {
+    SqliteStore::open(data_dir)?.backup(to)
+}
+
+/// `store restore FILE`: a backup brought back as the data dir's store,
+/// with no server running on it (see [`SqliteStore::restore`]); returns
+/// the last seq it holds.
+pub fn restore_store(data_dir: &Path, from: &Path, replace: bool) -> Result<u64, OperatorError> {
+    SqliteStore::restore(data_dir, from, replace)
 }
 
 /// The built-in demo, modelled on Cyber Coalition.

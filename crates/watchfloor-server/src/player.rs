@@ -58,6 +58,8 @@ pub struct Player {
     schedule: Vec<Scheduled>,
     progress: PlayerProgress,
     loaded: Arc<LoadedScript>,
+    /// Whether the progress came from the store (the script has started).
+    resumed: bool,
 }
 
 /// The script as this server plays it, for the console's endpoints.
@@ -92,6 +94,7 @@ impl Player {
         let scenario_sha256 =
             sha256_hex(serde_json::to_vec(scenario).expect("scenarios serialise"));
         let saved = tokio::task::spawn_blocking(move || store.player_progress()).await??;
+        let resumed = saved.is_some();
         let progress = match saved {
             Some(saved) if saved.scenario_sha256 == scenario_sha256 => {
                 if saved.speed != speed {
@@ -156,7 +159,14 @@ impl Player {
             schedule,
             progress,
             loaded,
+            resumed,
         })
+    }
+
+    /// Whether the store held this script's progress (it has been started,
+    /// here or by another server), so its schedule is the one played.
+    pub fn resumed(&self) -> bool {
+        self.resumed
     }
 
     /// The script as planned on this server's schedule.

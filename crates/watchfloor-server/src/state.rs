@@ -19,7 +19,7 @@ use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::operator::OperatorError;
 use crate::player::{LoadedScript, Player};
-use crate::store::{SqliteStore, Store};
+use crate::store::{Database, PgFollower, PgStore, SqliteStore, Store};
 use crate::writer::Writer;
 
 /// The server's shared state, handed to every handler; cheap to clone.
@@ -45,12 +45,25 @@ struct Inner {
     /// mutex, not tokio's: it is held only to push or take the list, never
     /// across an `.await`.
     tasks: Mutex<Vec<JoinHandle<()>>>,
-    /// The data dir's lock, released at shutdown once the writer has stopped.
+    /// The data dir's lock (SQLite only), released at shutdown once the
+    /// writer has stopped.
     lock: Mutex<Option<DataDirLock>>,
+    /// What follows a shared log (PostgreSQL only), stopped at shutdown.
+    follower: Option<PgFollower>,
     /// The script the player plays, once it is ready (`None`: no scenario).
     script: OnceLock<Arc<LoadedScript>>,
     /// Codes waiting to be typed and the screens' heartbeats (memory only).
     screens: crate::routes::screens::ScreenRegistry,
+}
+
+/// A server dropped without `shutdown` (a test, a failed start) still
+/// lets go of its follower's connection.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(follower) = &self.follower {
+            follower.stop();
+        }
+    }
 }
 
 impl AppState {
@@ -62,28 +75,42 @@ impl AppState {
     pub async fn start(config: Config) -> Result<AppState, OperatorError> {
         config.check()?;
         let assets = config.assets.as_deref().map(Assets::new).transpose()?;
-        let data_dir = config.data_dir.clone();
         let delay = config.public_delay;
         let clock = config.clock.clone();
         let now = clock.now();
         let max_log_bytes = config.max_log_bytes;
-        let (lock, store, hub) = tokio::task::spawn_blocking(move || {
-            // One server per data dir: the lock comes before the log is read.
-            let lock = DataDirLock::acquire(&data_dir)?;
-            let store = SqliteStore::open(&data_dir)?;
-            if let Some(bytes) = max_log_bytes {
-                store.limit_size(bytes)?;
-            }
+        let database = config.database.clone();
+        let (lock, store, follower, hub) = tokio::task::spawn_blocking(move || {
+            let (lock, store, follower): (_, Arc<dyn Store>, _) = match &database {
+                Database::Sqlite(data_dir) => {
+                    // One server per data dir: the lock comes before the log is read.
+                    let lock = DataDirLock::acquire(data_dir)?;
+                    let store = SqliteStore::open(data_dir)?;
+                    if let Some(bytes) = max_log_bytes {
+                        store.limit_size(bytes)?;
+                    }
+                    (Some(lock), Arc::new(store), None)
+                }
+                Database::Postgres(url) => {
+                    if max_log_bytes.is_some() {
+                        return Err(OperatorError::Setting(
+                            "--max-log-size bounds the SQLite file; on PostgreSQL set the database's own limits (see docs/deploy.md)".into(),
+                        ));
+                    }
+                    let store = PgStore::open(url)?;
+                    let follower = store.follower();
+                    (None, Arc::new(store), Some(follower))
+                }
+            };
             let events = store.events_after(0)?;
-            Ok::<_, OperatorError>((lock, store, Hub::rebuild(events, delay, now)))
+            Ok::<_, OperatorError>((lock, store, follower, Hub::rebuild(events, delay, now)))
         })
         .await??;
         tracing::info!(
             events = hub.head(),
-            data_dir = %config.data_dir.display(),
+            database = %config.database,
             "event log loaded"
         );
-        let store: Arc<dyn Store> = Arc::new(store);
         let hub = Arc::new(hub);
         let metrics = Arc::new(Metrics::default());
         let health = Arc::new(Health::default());
@@ -98,6 +125,16 @@ impl AppState {
             action: "start the writer thread".into(),
             source,
         })?;
+        // A shared log: wake the writer whenever another server appends.
+        if let Some(follower) = &follower {
+            let writer = writer.clone();
+            follower
+                .spawn(move |head| writer.follow(head))
+                .map_err(|source| OperatorError::Io {
+                    action: "start the log follower thread".into(),
+                    source,
+                })?;
+        }
         let state = AppState(Arc::new(Inner {
             store: store.clone(),
             hub: hub.clone(),
@@ -113,7 +150,8 @@ impl AppState {
             capacity: Capacity::of(&config),
             timeouts: Timeouts::of(&config),
             tasks: Mutex::new(Vec::new()),
-            lock: Mutex::new(Some(lock)),
+            lock: Mutex::new(lock),
+            follower,
             script: OnceLock::new(),
             screens: Default::default(),
         }));
@@ -129,7 +167,15 @@ impl AppState {
             });
         }
         if let Some(scenario) = &config.scenario {
-            if let Err(error) = state.start_player(scenario, config.speed).await {
+            let started = match state.0.follower.clone() {
+                None => state.start_player(scenario, config.speed).await,
+                Some(follower) => {
+                    state
+                        .start_shared_player(&follower, scenario, config.speed)
+                        .await
+                }
+            };
+            if let Err(error) = started {
                 state.shutdown().await;
                 return Err(error);
             }
@@ -137,8 +183,12 @@ impl AppState {
         Ok(state)
     }
 
-    async fn start_player(&self, scenario: &Scenario, speed: f64) -> Result<(), OperatorError> {
-        let mut player = Player::prepare(
+    async fn prepare_player(
+        &self,
+        scenario: &Scenario,
+        speed: f64,
+    ) -> Result<Player, OperatorError> {
+        Player::prepare(
             self.store(),
             self.0.writer.clone(),
             self.0.hub.clone(),
@@ -146,16 +196,146 @@ impl AppState {
             scenario,
             speed,
         )
-        .await?;
+        .await
+    }
+
+    /// Prepares the player and appends what is due, so the first screen is full.
+    async fn caught_up_player(
+        &self,
+        scenario: &Scenario,
+        speed: f64,
+    ) -> Result<Player, OperatorError> {
+        let mut player = self.prepare_player(scenario, speed).await?;
         let _ = self.0.script.set(player.loaded());
         let played = player.catch_up(self.now()).await?;
         tracing::info!(played, "scenario caught up");
+        Ok(player)
+    }
+
+    async fn start_player(&self, scenario: &Scenario, speed: f64) -> Result<(), OperatorError> {
+        let player = self.caught_up_player(scenario, speed).await?;
         if player.finished() {
             tracing::info!("the scenario has been played to its end");
         } else {
             self.spawn(player.run());
         }
         Ok(())
+    }
+
+    /// On a shared log exactly one server plays the script: the one holding
+    /// the player's lock (see `PgFollower::lead`). The scenario is checked
+    /// here all the same, so a bad one (or another than the log's) stops the
+    /// start as on SQLite. When the lock is free at start this server plays
+    /// and catches up before returning; otherwise, and whenever it loses the
+    /// lock, it waits to take it over. A new player reads the progress from
+    /// the store and passes over what the log says is done, and the writer
+    /// refuses an entry played twice, so a takeover neither repeats nor
+    /// misses an entry.
+    async fn start_shared_player(
+        &self,
+        follower: &PgFollower,
+        scenario: &Scenario,
+        speed: f64,
+    ) -> Result<(), OperatorError> {
+        let checked = self.prepare_player(scenario, speed).await?;
+        if checked.resumed() {
+            let _ = self.0.script.set(checked.loaded());
+        }
+        drop(checked);
+        let (lead, mut leading) = tokio::sync::watch::channel(false);
+        follower
+            .lead(move |held| {
+                lead.send_replace(held);
+            })
+            .map_err(|source| OperatorError::Io {
+                action: "start the scenario player's leadership thread".into(),
+                source,
+            })?;
+        // The lock is taken at the first try when no one holds it.
+        let _ = tokio::time::timeout(crate::store::POLL * 3, leading.wait_for(|leading| *leading))
+            .await;
+        let first = if *leading.borrow() {
+            tracing::info!("this server plays the scenario (it holds the player's lock)");
+            Some(self.caught_up_player(scenario, speed).await?)
+        } else {
+            tracing::info!("another server plays the scenario; this one takes over if it stops");
+            None
+        };
+        let state = self.clone();
+        let scenario = scenario.clone();
+        self.spawn(async move {
+            state
+                .play_while_leading(scenario, speed, leading, first)
+                .await;
+        });
+        Ok(())
+    }
+
+    async fn play_while_leading(
+        self,
+        scenario: Scenario,
+        speed: f64,
+        mut leading: tokio::sync::watch::Receiver<bool>,
+        mut first: Option<Player>,
+    ) {
+        loop {
+            if first.is_none() {
+                // Not leading: wait for the lock, learning the script's
+                // schedule (for the console) once its leader has saved it.
+                loop {
+                    if *leading.borrow_and_update() {
+                        break;
+                    }
+                    if self.0.script.get().is_none() {
+                        if let Ok(player) = self.prepare_player(&scenario, speed).await {
+                            if player.resumed() {
+                                let _ = self.0.script.set(player.loaded());
+                            }
+                        }
+                    }
+                    let changed =
+                        tokio::time::timeout(crate::store::POLL * 2, leading.changed()).await;
+                    if matches!(changed, Ok(Err(_))) {
+                        return;
+                    }
+                }
+                tracing::info!("this server takes over the scenario player");
+                // Read what the last player appended before it stopped.
+                self.0.writer.follow(None);
+            }
+            let ready = first.take();
+            let play = async {
+                let player = match ready {
+                    Some(player) => player,
+                    None => self
+                        .caught_up_player(&scenario, speed)
+                        .await
+                        .map_err(|error| error.to_string())?,
+                };
+                if !player.finished() {
+                    player.run().await;
+                }
+                Ok::<_, String>(())
+            };
+            let lost = async {
+                let _ = leading.wait_for(|leading| !*leading).await;
+            };
+            tokio::select! {
+                played = play => match played {
+                    Ok(()) => {
+                        tracing::info!("the scenario has been played to its end");
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "the scenario player could not start; it tries again");
+                        tokio::time::sleep(crate::store::POLL * 2).await;
+                    }
+                },
+                () = lost => {
+                    tracing::warn!("lost the scenario player's lock (the database connection broke); another server plays it");
+                }
+            }
+        }
     }
 
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
@@ -177,6 +357,9 @@ impl AppState {
             .unwrap_or_default();
         for task in tasks {
             task.abort();
+        }
+        if let Some(follower) = &self.0.follower {
+            follower.stop();
         }
         self.0.writer.stop().await;
         // Nothing writes any more: another server may take the data dir.

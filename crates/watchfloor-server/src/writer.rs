@@ -89,6 +89,9 @@ pub struct Request {
 
 enum Message {
     Append(Request, oneshot::Sender<Result<Appended>>),
+    /// Another server appended (the head it notified, if known): read the
+    /// log from this server's head and publish what is new.
+    Follow(Option<u64>),
     Stop,
 }
 
@@ -166,6 +169,13 @@ impl Writer {
         answer.await.map_err(|_| shutting_down())?
     }
 
+    /// Wakes the writer to read what other servers appended (a store
+    /// shared with them only). Never waits: with the queue full the writer
+    /// is busy appending, and each append catches up under the lock anyway.
+    pub fn follow(&self, head: Option<u64>) {
+        let _ = self.sender.try_send(Message::Follow(head));
+    }
+
     /// Finishes every request queued so far, then stops the thread.
     pub async fn stop(&self) {
         let _ = self.sender.send(Message::Stop).await;
@@ -235,15 +245,23 @@ impl Worker {
         while let Some(message) = receiver.blocking_recv() {
             let mut group = Vec::new();
             let mut stop = false;
-            match message {
-                Message::Append(request, reply) => group.push((request, reply)),
-                Message::Stop => stop = true,
+            let mut follow = None;
+            let mut next = Some(message);
+            while let Some(message) = next.take() {
+                match message {
+                    Message::Append(request, reply) => group.push((request, reply)),
+                    // The highest head notified; `None` (a poll) reads anyway.
+                    Message::Follow(head) => follow = Some(follow.flatten().max(head)),
+                    Message::Stop => stop = true,
+                }
+                if !stop && group.len() < MAX_GROUP {
+                    next = receiver.try_recv().ok();
+                }
             }
-            while !stop && group.len() < MAX_GROUP {
-                match receiver.try_recv() {
-                    Ok(Message::Append(request, reply)) => group.push((request, reply)),
-                    Ok(Message::Stop) => stop = true,
-                    Err(_) => break,
+            // An append catches up under the lock; only a wake alone reads.
+            if let (Some(head), true) = (follow, group.is_empty()) {
+                if let Err(reason) = self.follow(head) {
+                    return Ended::Failed(reason);
                 }
             }
             if !group.is_empty() {
@@ -310,68 +328,165 @@ impl Worker {
             }
             return Ok(());
         }
-        let mut group = Group {
-            working: None,
-            spare: self.spare.take(),
-            head: self.head,
-            last_at: self.last_at,
-            commit: Commit::default(),
-            keys: HashMap::new(),
-        };
-        let mut answers = Vec::with_capacity(requests.len());
-        for (request, reply) in requests {
-            let answer = self.process(&mut group, request, now);
-            answers.push((reply, answer));
-        }
-        if group.commit.is_empty() {
-            // Refusals and replays leave a taken copy as it was: keep it.
-            self.spare = group.working.take().or(group.spare.take());
-        } else {
-            if let Err(error) = self.store.commit(&group.commit) {
-                // A failed commit (an I/O error, a full disk) leaves nothing
-                // appended; the writer cannot go on as if it might work next
-                // time, so the server stops (see `crate::health`).
+        // Under the store's write lock: catch up with what other servers
+        // appended (none on SQLite), then validate and number the group
+        // against that state. `build` runs once.
+        let store = self.store.clone();
+        let mut requests = Some(requests);
+        let mut processed = None;
+        let result = store.append(self.head, &mut |others| {
+            self.catch_up(others)?;
+            let requests = requests
+                .take()
+                .ok_or_else(|| Error::Internal("a group was built twice".into()))?;
+            let mut group = Group {
+                working: None,
+                spare: self.spare.take(),
+                head: self.head,
+                last_at: self.last_at,
+                commit: Commit::default(),
+                keys: HashMap::new(),
+            };
+            let answers: Vec<_> = requests
+                .into_iter()
+                .map(|(request, reply)| {
+                    let answer = self.process(&mut group, request, now);
+                    (reply, answer)
+                })
+                .collect();
+            let commit = std::mem::take(&mut group.commit);
+            processed = Some((group, answers));
+            Ok(commit)
+        });
+        let commit = match result {
+            Ok(commit) => commit,
+            Err(error) => {
+                // Nothing of the group was appended. A store that is away
+                // (PostgreSQL restarting) is answered 503 and the writer
+                // goes on: the next append catches up from the log, which
+                // also settles a commit whose outcome was lost (a retry with
+                // its Idempotency-Key finds it). Any other failure (an I/O
+                // error, a full disk) stops the server (see `crate::health`).
+                let transient = match &error {
+                    Error::Busy(problem) => Some(problem.clone()),
+                    _ => None,
+                };
                 let reason = format!("the event log could not be written: {error}");
-                for (_, answer) in &mut answers {
-                    if answer.is_ok() {
-                        *answer = Err(cannot_write(&reason));
-                    }
-                }
-                for (reply, answer) in answers {
+                let answer = || match &transient {
+                    Some(problem) => Error::Busy(problem.clone()),
+                    None => cannot_write(&reason),
+                };
+                let replies: Vec<_> = match processed {
+                    Some((_, answers)) => answers
+                        .into_iter()
+                        .map(|(reply, answer_was)| (reply, answer_was.and(Err(answer()))))
+                        .collect(),
+                    None => requests
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, reply)| (reply, Err(answer())))
+                        .collect(),
+                };
+                for (reply, answer) in replies {
                     let _ = reply.send(answer);
+                }
+                if transient.is_some() {
+                    tracing::warn!(%error, "a group was not appended");
+                    return Ok(());
                 }
                 return Err(reason);
             }
-            let appended = group.commit.events.len();
+        };
+        let (mut group, answers) =
+            processed.ok_or_else(|| "a group was never built".to_string())?;
+        if commit.is_empty() {
+            // Refusals and replays leave a taken copy as it was: keep it.
+            self.spare = group.working.take().or(group.spare.take());
+        } else {
+            let appended = commit.events.len();
             if let Some(working) = group.working.take() {
-                let state = Arc::new(working);
-                let replay: Vec<Event> = group
-                    .commit
-                    .events
-                    .iter()
-                    .map(|stored| stored.event.clone())
-                    .collect();
-                let entries = std::mem::take(&mut group.commit.events)
-                    .into_iter()
-                    .map(LogEntry::new)
-                    .collect();
-                let previous = std::mem::replace(&mut self.state, state.clone());
-                self.hub.publish(state, entries);
+                self.publish(working, commit.events);
                 self.head = group.head;
                 self.last_at = group.last_at;
-                // The hub has let go of the previous state; unless a reader
-                // still holds it, it becomes the next spare.
-                self.spare = Arc::try_unwrap(previous).ok().and_then(|mut spare| {
-                    replay
-                        .iter()
-                        .all(|event| spare.apply(event).is_ok())
-                        .then_some(spare)
-                });
             }
             self.metrics.committed(appended, started.elapsed());
         }
         for (reply, answer) in answers {
             let _ = reply.send(answer);
+        }
+        Ok(())
+    }
+
+    /// Makes `working` (the state after `events`) the live state and
+    /// publishes the events; the previous state, once no reader holds it,
+    /// becomes the next spare.
+    fn publish(&mut self, working: State, events: Vec<StoredEvent>) {
+        let state = Arc::new(working);
+        let replay: Vec<Event> = events.iter().map(|stored| stored.event.clone()).collect();
+        let entries = events.into_iter().map(LogEntry::new).collect();
+        let previous = std::mem::replace(&mut self.state, state.clone());
+        self.hub.publish(state, entries);
+        self.spare = Arc::try_unwrap(previous).ok().and_then(|mut spare| {
+            replay
+                .iter()
+                .all(|event| spare.apply(event).is_ok())
+                .then_some(spare)
+        });
+    }
+
+    /// Folds and publishes events other servers appended after this
+    /// server's head. They are in the log already (committed): a server
+    /// that cannot fold them (a gap, or a model that refuses what another
+    /// accepted — a different version) cannot go on.
+    fn catch_up(&mut self, events: Vec<StoredEvent>) -> Result<()> {
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        let (head, last_at) = (last.event.seq, last.event.at);
+        let mut state = self.spare.take().unwrap_or_else(|| (*self.state).clone());
+        for (expected, stored) in (self.head + 1..).zip(&events) {
+            if stored.event.seq != expected {
+                return Err(Error::Internal(format!(
+                    "the shared log skips from seq {} to {}",
+                    expected - 1,
+                    stored.event.seq
+                )));
+            }
+            state.apply(&stored.event).map_err(|refusal| {
+                Error::Internal(format!(
+                    "event {expected} in the shared log is refused by this server's model ({}): is another server running a different version?",
+                    refusal.message
+                ))
+            })?;
+        }
+        self.publish(state, events);
+        self.head = head;
+        self.last_at = self.last_at.max(last_at);
+        Ok(())
+    }
+
+    /// Reads and publishes what other servers appended (woken by the
+    /// follower). A store that is away is retried at the next wake; a log
+    /// this server cannot fold stops it.
+    fn follow(&mut self, notified: Option<u64>) -> std::result::Result<(), String> {
+        if notified.is_some_and(|head| head <= self.head) {
+            self.health.set_behind(None);
+            return Ok(());
+        }
+        match self.store.events_after(self.head) {
+            Ok(events) => {
+                if let Err(error) = self.catch_up(events) {
+                    return Err(error.to_string());
+                }
+                self.health.set_behind(None);
+            }
+            Err(error) => {
+                tracing::debug!(%error, "the shared log cannot be read now");
+                if notified.is_some() {
+                    self.health
+                        .set_behind(Some("catching up with the shared event log".into()));
+                }
+            }
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi_get))
         .route("/healthz", get(health_get))
+        .route("/readyz", get(ready_get))
         .route("/metrics", get(metrics_get))
 }
 
@@ -66,6 +67,37 @@ pub async fn health_get(State(state): State<AppState>) -> Response {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {
                 status: "unhealthy".into(),
+                reason: Some(reason),
+            }),
+        )
+            .into_response(),
+    }
+}
+
+/// Readiness for a load balancer: `{"status": "ready"}`, or `503
+/// {"status": "not_ready", "reason": …}` while this server knows of events
+/// in the shared log (PostgreSQL) it has not read yet, or cannot go on. A
+/// database that cannot be reached does not make a server unready: every
+/// server is then equally behind, and each keeps serving reads and streams
+/// from memory. Words only, like `/healthz`.
+#[utoipa::path(
+    get, path = "/readyz", tag = "meta",
+    responses(
+        (status = 200, description = "The server is caught up with the log: send it viewers", body = Health),
+        (status = 503, description = "The server is behind the shared log or stopping; `reason` says which in words", body = Health),
+    ),
+)]
+pub async fn ready_get(State(state): State<AppState>) -> Response {
+    match state.health().not_ready() {
+        None => Json(Health {
+            status: "ready".into(),
+            reason: None,
+        })
+        .into_response(),
+        Some(reason) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(Health {
+                status: "not_ready".into(),
                 reason: Some(reason),
             }),
         )

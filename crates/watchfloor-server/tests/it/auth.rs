@@ -54,7 +54,7 @@ async fn a_token_revoked_while_the_server_runs_stops_working_at_once() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
     let (id, token) =
-        create_token(server.dir.path(), Role::Commander, "short-lived").expect("token");
+        create_token(&server.database, Role::Commander, "short-lived").expect("token");
     let reader = Who::Bearer(token);
     check(
         &server
@@ -65,7 +65,7 @@ async fn a_token_revoked_while_the_server_runs_stops_working_at_once() {
         200,
         json!({"audience": "commander"}),
     );
-    revoke_token(server.dir.path(), id).expect("revoke");
+    revoke_token(&server.database, id).expect("revoke");
     check_error(
         &server.get("/api/v1/snapshot").by(reader).send().await,
         401,
@@ -74,7 +74,7 @@ async fn a_token_revoked_while_the_server_runs_stops_working_at_once() {
     );
     // Revoking an unknown id says so.
     assert!(matches!(
-        revoke_token(server.dir.path(), 999),
+        revoke_token(&server.database, 999),
         Err(watchfloor_server::OperatorError::UnknownToken(999))
     ));
 }
@@ -171,7 +171,7 @@ async fn a_browser_signs_in_with_a_cookie_and_out_again() {
 async fn a_control_session_posts_and_dies_with_its_token() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
-    let (id, token) = create_token(server.dir.path(), Role::Control, "white cell").expect("token");
+    let (id, token) = create_token(&server.database, Role::Control, "white cell").expect("token");
     let reply = server
         .post("/api/v1/session", json!({"token": token}))
         .send()
@@ -198,7 +198,7 @@ async fn a_control_session_posts_and_dies_with_its_token() {
         .send()
         .await;
     check(&post, 201, json!({"seq": [12]}));
-    revoke_token(server.dir.path(), id).expect("revoke");
+    revoke_token(&server.database, id).expect("revoke");
     check(
         &server
             .get("/api/v1/session")

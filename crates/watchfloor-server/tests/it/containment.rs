@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 use watchfloor_server::{app, create_token, AppState, Config, OperatorError, Role};
 
-use crate::support::{check, check_error, exercise, Process, TestServer, Who, PATIENCE};
+use crate::support::{
+    check, check_error, exercise, on_postgres, Process, TestServer, Who, PATIENCE,
+};
 
 /// The `watchfloor_http_requests_total` lines of a metrics page.
 fn request_series(metrics: &str) -> Vec<&str> {
@@ -170,16 +172,11 @@ fn cookie_pair(set_cookie: &str) -> String {
         .to_owned()
 }
 
-/// Opens the server's database beside it (WAL: readers do not block it).
-fn database(server: &TestServer) -> rusqlite::Connection {
-    rusqlite::Connection::open(server.dir.path().join("watchfloor.db")).expect("the database")
-}
-
 #[tokio::test]
 async fn idempotency_keys_belong_to_the_token_that_sent_them() {
     let server = TestServer::start().await;
     server.append(exercise()).await;
-    let other = create_token(server.dir.path(), Role::Control, "second control")
+    let other = create_token(&server.database, Role::Control, "second control")
         .expect("token")
         .1;
     let body = json!({"type": "nation_status", "code": "EST", "status": "degraded"});
@@ -243,14 +240,8 @@ async fn idempotency_keys_are_forgotten_after_the_window() {
     check(&reply, 201, json!({"seq": [13]}));
     assert_eq!(reply.header("idempotent-replayed"), None);
     // The expired record was deleted when the new one went in.
-    let rows: Vec<(String, String)> = database(&server)
-        .prepare("SELECT key, seqs FROM idempotency")
-        .expect("query")
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(rows, [("old-key".to_string(), "[13]".to_string())]);
+    let rows = server.sql("SELECT key, seqs FROM idempotency").await;
+    assert_eq!(rows, [vec!["old-key".to_string(), "[13]".to_string()]]);
 }
 
 #[tokio::test]
@@ -284,10 +275,8 @@ async fn a_token_keeps_at_most_a_hundred_sessions() {
     assert_eq!(audience(first).await, "public");
     assert_eq!(audience(second).await, "commander");
     assert_eq!(audience(last).await, "commander");
-    let sessions: i64 = database(server)
-        .query_row("SELECT count(*) FROM sessions", [], |row| row.get(0))
-        .expect("count");
-    assert_eq!(sessions, 100);
+    let sessions = server.sql("SELECT count(*) FROM sessions").await;
+    assert_eq!(sessions, [vec!["100".to_string()]]);
 }
 
 #[cfg(unix)]
@@ -345,6 +334,10 @@ async fn the_data_dir_and_database_are_readable_by_their_owner_only() {
 
 #[tokio::test]
 async fn a_second_server_on_the_same_data_dir_stops_at_once() {
+    // The data dir's lock is SQLite's: servers on PostgreSQL share one log.
+    if on_postgres() {
+        return;
+    }
     let server = TestServer::start().await;
     server.append(exercise()).await;
     let second = tokio::time::timeout(PATIENCE, AppState::start(Config::new(server.dir.path())))
@@ -368,7 +361,7 @@ async fn a_second_server_on_the_same_data_dir_stops_at_once() {
         "names the dir and the other process: {message}"
     );
     // The first goes on serving, and the token commands work beside it.
-    let (id, token) = create_token(server.dir.path(), Role::Commander, "beside the server")
+    let (id, token) = create_token(&server.database, Role::Commander, "beside the server")
         .expect("token create while a server runs");
     check(
         &server
@@ -379,9 +372,9 @@ async fn a_second_server_on_the_same_data_dir_stops_at_once() {
         200,
         json!({"audience": "commander"}),
     );
-    let listed = watchfloor_server::list_tokens(server.dir.path()).expect("token list");
+    let listed = watchfloor_server::list_tokens(&server.database).expect("token list");
     assert!(listed.iter().any(|info| info.id == id));
-    watchfloor_server::revoke_token(server.dir.path(), id).expect("token revoke");
+    watchfloor_server::revoke_token(&server.database, id).expect("token revoke");
     assert_eq!(
         server
             .get("/api/v1/session")

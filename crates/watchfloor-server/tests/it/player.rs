@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use watchfloor_model::scenario::Scenario;
 
-use crate::support::{eventually, TestServer};
+use crate::support::{self, eventually, TestServer};
 
 /// A day-long script joined 10 h in, played at an hour a second: entries up
 /// to 10h are due at start, 11h one second later, 20h ten seconds later.
@@ -92,7 +92,7 @@ async fn entries_due_while_the_server_was_down_are_played_on_start() {
 async fn a_data_dir_that_played_another_scenario_is_refused() {
     let server = TestServer::with(with_scenario).await;
     let dir = server.stop().await;
-    let mut config = watchfloor_server::Config::new(dir.path());
+    let mut config = support::config(dir.path()).await;
     let mut other = scenario();
     other.name = "Another script".into();
     config.scenario = Some(other);

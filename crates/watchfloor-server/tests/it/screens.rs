@@ -191,7 +191,7 @@ async fn a_display_credential_reads_only_the_public_picture_and_posts_nothing() 
     server.append(exercise()).await;
     let (_, session) = paired(&server, "Press room").await;
     let (_, token) =
-        create_token(server.dir.path(), Role::Display, "Scripted screen").expect("token");
+        create_token(&server.database, Role::Display, "Scripted screen").expect("token");
     for who in [Who::Cookie(session), Who::Bearer(token)] {
         let snapshot = server.get("/api/v1/snapshot").by(who.clone()).send().await;
         assert_eq!(snapshot.json()["audience"], "public");
@@ -239,7 +239,7 @@ async fn a_display_credential_reads_only_the_public_picture_and_posts_nothing() 
         check_error(&slide, 403, "forbidden", None);
     }
     // The token screen is not paired: its heartbeat says so.
-    let (_, unpaired) = create_token(server.dir.path(), Role::Display, "Loose").expect("token");
+    let (_, unpaired) = create_token(&server.database, Role::Display, "Loose").expect("token");
     check_error(
         &heartbeat(&server, Who::Bearer(unpaired), "status").await,
         404,

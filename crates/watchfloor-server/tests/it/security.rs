@@ -277,7 +277,7 @@ async fn the_page_policy_allows_exactly_its_own_inline_scripts() {
 
 /// Signs a browser in as control (a same-origin sign-in) and returns its session id.
 async fn control_session(server: &TestServer) -> String {
-    let (_, token) = create_token(server.dir.path(), Role::Control, "white cell").expect("token");
+    let (_, token) = create_token(&server.database, Role::Control, "white cell").expect("token");
     let reply = server
         .post("/api/v1/session", json!({"token": token}))
         .header("origin", "http://watchfloor.test:8080")
@@ -417,7 +417,7 @@ async fn bearer_writes_and_scripts_are_not_checked() {
 #[tokio::test]
 async fn signing_in_from_another_site_is_refused() {
     let server = TestServer::start().await;
-    let (_, token) = create_token(server.dir.path(), Role::Control, "white cell").expect("token");
+    let (_, token) = create_token(&server.database, Role::Control, "white cell").expect("token");
     for (name, value) in [
         ("origin", "https://evil.example"),
         ("sec-fetch-site", "cross-site"),

@@ -189,12 +189,12 @@ async fn a_stream_ends_when_its_token_is_revoked() {
     let mut server =
         TestServer::with(|config| config.credential_recheck = Duration::from_millis(50)).await;
     let url = server.listen().await;
-    let (id, token) = create_token(server.dir.path(), Role::Commander, "watcher").expect("token");
+    let (id, token) = create_token(&server.database, Role::Commander, "watcher").expect("token");
     let mut stream =
         EventStream::open(&format!("{url}/api/v1/stream"), Who::Bearer(token), &[]).await;
     server.append(exercise()).await;
     assert_eq!(stream.next().await.expect("event").seq(), 1);
-    revoke_token(server.dir.path(), id).expect("revoke");
+    revoke_token(&server.database, id).expect("revoke");
     // What was already queued may still arrive; then the stream ends.
     let mut ended = false;
     for _ in 0..20 {

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tower::ServiceExt;
-use watchfloor_server::{app, create_token, AppState, Config, Role};
+use watchfloor_server::{app, create_token, AppState, Config, Database, Role};
 
 /// How long a test waits for something that should happen at once.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -18,9 +18,66 @@ pub const PATIENCE: Duration = Duration::from_secs(10);
 /// Planted in restricted text; must never reach a public reader.
 pub const SECRET: &str = "SECRET-MARKER-7f3a";
 
+/// The suite runs on SQLite, and again on PostgreSQL when this names a
+/// server to make test databases on (`cargo xtask test` starts a private one).
+pub const DATABASE_URL: &str = "WATCHFLOOR_TEST_DATABASE_URL";
+
+/// Whether this run of the suite is the PostgreSQL one.
+pub fn on_postgres() -> bool {
+    std::env::var_os(DATABASE_URL).is_some()
+}
+
+/// The store a test server on `dir` uses: SQLite in the dir, or in the
+/// PostgreSQL run a database of its own named after the dir (so a restart
+/// on the same dir finds it again), made on first use.
+pub async fn database(dir: &std::path::Path) -> Database {
+    let Ok(admin) = std::env::var(DATABASE_URL) else {
+        return Database::Sqlite(dir.to_owned());
+    };
+    let name = format!(
+        "wf_{}",
+        dir.file_name()
+            .expect("a temp dir has a name")
+            .as_encoded_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    );
+    let url = {
+        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let base = base.rsplit_once('/').map_or(base, |(base, _)| base);
+        if query.is_empty() {
+            format!("{base}/{name}")
+        } else {
+            format!("{base}/{name}?{query}")
+        }
+    };
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("the test PostgreSQL server answers");
+        match client.batch_execute(&format!("CREATE DATABASE {name}")) {
+            Ok(()) => {}
+            Err(error) if error.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE) => {}
+            Err(error) => panic!("cannot make test database {name}: {error}"),
+        }
+    })
+    .await
+    .expect("database made");
+    Database::Postgres(url)
+}
+
+/// A configuration for a server on `dir`, on this run's store.
+pub async fn config(dir: &std::path::Path) -> Config {
+    let mut config = Config::new(dir);
+    config.database = database(dir).await;
+    config
+}
+
 /// A running server on a temp data dir, with a token for each role.
 pub struct TestServer {
     pub dir: TempDir,
+    /// Where its store is (the data dir, or its PostgreSQL database).
+    pub database: Database,
     pub state: AppState,
     pub control: String,
     pub commander: String,
@@ -49,20 +106,104 @@ impl TestServer {
 
     /// A server on an existing data dir (a restart).
     pub async fn on(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let mut config = Config::new(dir.path());
+        let mut config = config(dir.path()).await;
         adjust(&mut config);
+        let database = config.database.clone();
         let state = AppState::start(config).await.expect("server starts");
-        let control = create_token(dir.path(), Role::Control, "control")
-            .expect("token")
-            .1;
-        let commander = create_token(dir.path(), Role::Commander, "commander")
-            .expect("token")
-            .1;
+        let tokens = database.clone();
+        let (control, commander) = tokio::task::spawn_blocking(move || {
+            (
+                create_token(&tokens, Role::Control, "control")
+                    .expect("token")
+                    .1,
+                create_token(&tokens, Role::Commander, "commander")
+                    .expect("token")
+                    .1,
+            )
+        })
+        .await
+        .expect("tokens");
         TestServer {
             dir,
+            database,
             state,
             control,
             commander,
+            address: None,
+        }
+    }
+
+    /// Runs a query on the server's store beside it (SQLite in WAL mode, or
+    /// PostgreSQL: readers block no one) and returns every row's columns as text.
+    pub async fn sql(&self, query: &str) -> Vec<Vec<String>> {
+        let database = self.database.clone();
+        let query = query.to_owned();
+        tokio::task::spawn_blocking(move || match database {
+            Database::Sqlite(dir) => {
+                let connection =
+                    rusqlite::Connection::open(dir.join("watchfloor.db")).expect("the database");
+                let mut statement = connection.prepare(&query).expect("query");
+                let columns = statement.column_count();
+                statement
+                    .query_map([], |row| {
+                        (0..columns)
+                            .map(|column| {
+                                Ok(match row.get::<_, rusqlite::types::Value>(column)? {
+                                    rusqlite::types::Value::Integer(n) => n.to_string(),
+                                    rusqlite::types::Value::Real(x) => x.to_string(),
+                                    rusqlite::types::Value::Text(text) => text,
+                                    other => format!("{other:?}"),
+                                })
+                            })
+                            .collect()
+                    })
+                    .expect("rows")
+                    .collect::<rusqlite::Result<Vec<Vec<String>>>>()
+                    .expect("rows")
+            }
+            Database::Postgres(url) => {
+                let mut client =
+                    postgres::Client::connect(&url, postgres::NoTls).expect("the database");
+                client
+                    .simple_query(&query)
+                    .expect("query")
+                    .into_iter()
+                    .filter_map(|message| match message {
+                        postgres::SimpleQueryMessage::Row(row) => Some(
+                            (0..row.len())
+                                .map(|column| row.get(column).unwrap_or_default().to_owned())
+                                .collect(),
+                        ),
+                        _ => None,
+                    })
+                    .collect()
+            }
+        })
+        .await
+        .expect("query ran")
+    }
+
+    /// Another server on the same store (PostgreSQL only: SQLite's data dir
+    /// takes one server), with the same tokens.
+    pub async fn beside(&self) -> TestServer {
+        self.beside_with(|_| {}).await
+    }
+
+    /// [`TestServer::beside`] with a configuration adjusted by `adjust`.
+    pub async fn beside_with(&self, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::new(dir.path());
+        adjust(&mut config);
+        config.database = self.database.clone();
+        let state = AppState::start(config)
+            .await
+            .expect("a second server starts");
+        TestServer {
+            dir,
+            database: self.database.clone(),
+            state,
+            control: self.control.clone(),
+            commander: self.commander.clone(),
             address: None,
         }
     }

@@ -1,17 +1,5 @@
-//! The event store: the only module that touches SQL.
-//!
-//! [`Store`] is the whole interface the rest of the server uses — append a
-//! group of events atomically, read the log back, idempotency keys, tokens,
-//! sessions and the scenario player's progress — so that a PostgreSQL backend
-//! for deployments of several servers can implement the same trait.
-//! [`SqliteStore`] is the embedded one: one file, `DATA_DIR/watchfloor.db`.
-//!
-//! Durability: the database runs in WAL mode with `synchronous=FULL`, so a
-//! [`Store::commit`] that returns `Ok` has been fsync'd; the writer
-//! acknowledges events only after that.
-//!
-//! The methods are blocking. The server calls them from its writer thread or
-//! through `spawn_blocking`, never on an async worker.
+//! The embedded store: SQLite in WAL mode, one file in the data dir, one
+//! server (see the module above).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -22,6 +10,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use watchfloor_model::{Event, EventBody, Visibility};
 
+use super::{
+    Commit, IdempotencyRecord, PlayerProgress, Store, StoredEvent, TokenInfo, LEGACY_KEY_TOKEN,
+};
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::operator::OperatorError;
@@ -33,115 +24,6 @@ pub const DATABASE_FILE: &str = "watchfloor.db";
 /// and carry their age; 3: each event keeps who posted it and the script
 /// entry it played).
 const SCHEMA_VERSION: i64 = 3;
-
-/// One event as the log holds it: the event and the visibility it was given
-/// when it was appended.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredEvent {
-    pub event: Event,
-    pub visibility: Visibility,
-}
-
-/// An `Idempotency-Key` and what its first request appended. Keys belong
-/// to the token that sent them: the same key from two tokens is two keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IdempotencyRecord {
-    /// The token that used the key (0: a key kept from before keys were per
-    /// token, which any token's retry still finds until it expires).
-    pub token_id: i64,
-    pub key: String,
-    /// SHA-256 (hex) of the first request's body.
-    pub body_sha256: String,
-    pub seqs: Vec<u64>,
-    /// When the key was first used; it is forgotten a window later.
-    pub created_at: DateTime<Utc>,
-}
-
-/// Keys kept from schema 1, before keys belonged to a token.
-pub const LEGACY_KEY_TOKEN: i64 = 0;
-
-/// Where the scenario player is, so a restart resumes exactly there.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlayerProgress {
-    /// The scenario's name, for people reading the database.
-    pub scenario: String,
-    /// SHA-256 (hex) of the scenario as played: a changed script is a different one.
-    pub scenario_sha256: String,
-    /// The wall-clock STARTEX the schedule was computed from.
-    pub startex: DateTime<Utc>,
-    pub speed: f64,
-    /// The index into the schedule (`Scenario::schedule`) of the next item to play.
-    pub next: usize,
-}
-
-/// Everything one group commit writes, in one transaction.
-#[derive(Clone, Debug, Default)]
-pub struct Commit {
-    pub events: Vec<StoredEvent>,
-    pub idempotency: Vec<IdempotencyRecord>,
-    pub progress: Option<PlayerProgress>,
-    /// Idempotency keys first used before this time are deleted in the same
-    /// transaction (the writer sets it whenever it records new keys).
-    pub forget_keys_before: Option<DateTime<Utc>>,
-}
-
-impl Commit {
-    /// Whether there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.idempotency.is_empty() && self.progress.is_none()
-    }
-}
-
-/// A token as listed: never its text, which is not stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenInfo {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// The storage interface of the server. See the module documentation.
-pub trait Store: Send + Sync + 'static {
-    /// Every event with a seq above `seq`, in order.
-    fn events_after(&self, seq: u64) -> Result<Vec<StoredEvent>>;
-    /// Writes everything in `commit` atomically and durably, or nothing.
-    fn commit(&self, commit: &Commit) -> Result<()>;
-    /// What a token's idempotency key's first request appended, if the
-    /// token used the key at or after `not_before` (older keys are forgotten).
-    fn idempotency(
-        &self,
-        token_id: i64,
-        key: &str,
-        not_before: DateTime<Utc>,
-    ) -> Result<Option<IdempotencyRecord>>;
-    /// The scenario player's saved progress.
-    fn player_progress(&self) -> Result<Option<PlayerProgress>>;
-    /// Stores a new token by the SHA-256 of its text; returns its id.
-    fn create_token(&self, role: Role, name: &str, sha256: &str) -> Result<i64>;
-    /// Every token, revoked ones included, oldest first.
-    fn tokens(&self) -> Result<Vec<TokenInfo>>;
-    /// Revokes a token and ends its sessions; `false` if there is no such id.
-    fn revoke_token(&self, id: i64) -> Result<bool>;
-    /// The live (not revoked) token with this SHA-256.
-    fn active_token(&self, sha256: &str) -> Result<Option<TokenInfo>>;
-    /// Stores a browser session by the SHA-256 of its id, created `now` (the
-    /// server's clock; expired sessions are swept by it), keeping at most
-    /// `keep` sessions for the token: the oldest beyond that are ended.
-    fn create_session(
-        &self,
-        sha256: &str,
-        token_id: i64,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-        keep: usize,
-    ) -> Result<()>;
-    /// The token behind a live session: not expired at `now`, its token not revoked.
-    fn session(&self, sha256: &str, now: DateTime<Utc>) -> Result<Option<TokenInfo>>;
-    /// Ends a session (nothing happens if there is none).
-    fn delete_session(&self, sha256: &str) -> Result<()>;
-}
 
 /// The embedded store: SQLite in WAL mode.
 pub struct SqliteStore {
@@ -233,6 +115,175 @@ impl SqliteStore {
             })
             .map_err(refused)?;
         Ok(())
+    }
+
+    /// Copies the whole store to `to` while the server may be writing, and
+    /// returns the last seq the copy holds. SQLite's online backup API
+    /// copies every page in one step inside one read transaction (in WAL
+    /// mode writers go on meanwhile), so the copy is the store as of one
+    /// commit: a prefix of the log, never a torn one. The copy is one
+    /// self-contained file (no `-wal`), owner-only, and `to` must not exist.
+    pub fn backup(&self, to: &Path) -> Result<u64, OperatorError> {
+        let failed = |what: String| OperatorError::DataDir {
+            path: to.to_owned(),
+            reason: what,
+        };
+        let sqlite = |error: rusqlite::Error| failed(format!("the backup failed: {error}"));
+        if to.exists() {
+            return Err(failed(
+                "is already there: back up to a new file (nothing is overwritten)".into(),
+            ));
+        }
+        crate::data_dir::create_private_file(to)
+            .map_err(|error| failed(format!("cannot be created owner-only: {error}")))?;
+        let result = (|| {
+            let source = connect(&self.path).map_err(sqlite)?;
+            let mut target = Connection::open(to).map_err(sqlite)?;
+            {
+                let backup = rusqlite::backup::Backup::new(&source, &mut target).map_err(sqlite)?;
+                let deadline = std::time::Instant::now() + Duration::from_secs(30);
+                // -1: every page in one step, so no commit lands half-way.
+                loop {
+                    match backup.step(-1).map_err(sqlite)? {
+                        rusqlite::backup::StepResult::Done => break,
+                        _ if std::time::Instant::now() > deadline => {
+                            return Err(failed(
+                                "the database stayed locked for 30 s; try again".into(),
+                            ))
+                        }
+                        _ => std::thread::sleep(Duration::from_millis(50)),
+                    }
+                }
+            }
+            let _: String = target
+                .query_row("PRAGMA journal_mode=DELETE", [], |row| row.get(0))
+                .map_err(sqlite)?;
+            let head: i64 = target
+                .query_row("SELECT coalesce(max(seq), 0) FROM events", [], |row| {
+                    row.get(0)
+                })
+                .map_err(sqlite)?;
+            Ok(head as u64)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(to);
+        }
+        result
+    }
+
+    /// Brings a backup back as the data dir's store; returns its last seq.
+    /// Refused while a server holds the data dir, for a file that is not a
+    /// sound Watchfloor store (SQLite's integrity check, a schema this build
+    /// knows, a log that folds), and over a store that has events unless
+    /// `replace`: then the old files are kept beside it as
+    /// `watchfloor.db.replaced-<time>`.
+    pub fn restore(data_dir: &Path, from: &Path, replace: bool) -> Result<u64, OperatorError> {
+        let refused = |reason: String| OperatorError::DataDir {
+            path: from.to_owned(),
+            reason,
+        };
+        let _lock = crate::data_dir::DataDirLock::acquire(data_dir)?;
+        let source = Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|error| refused(format!("cannot be opened: {error}")))?;
+        let unsound =
+            |error: rusqlite::Error| refused(format!("is not a Watchfloor store: {error}"));
+        let integrity: String = source
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(unsound)?;
+        if integrity != "ok" {
+            return Err(refused(format!(
+                "fails SQLite's integrity check: {integrity}"
+            )));
+        }
+        let version: i64 = source
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(unsound)?;
+        if !(1..=SCHEMA_VERSION).contains(&version) {
+            return Err(refused(format!(
+                "is not a Watchfloor store this build can read (schema {version}; this build knows 1 to {SCHEMA_VERSION})"
+            )));
+        }
+        // Copied into a private dir inside the data dir, opened (and so
+        // migrated) and folded there; only then moved into place.
+        let staging = data_dir.join(".restoring");
+        let _ = std::fs::remove_dir_all(&staging);
+        crate::data_dir::create(&staging).map_err(|error| OperatorError::DataDir {
+            path: staging.clone(),
+            reason: format!("cannot be created: {error}"),
+        })?;
+        let staged = staging.join(DATABASE_FILE);
+        let copied = (|| {
+            crate::data_dir::create_private_file(&staged)
+                .map_err(|error| refused(format!("cannot be copied: {error}")))?;
+            let mut target = Connection::open(&staged).map_err(unsound)?;
+            rusqlite::backup::Backup::new(&source, &mut target)
+                .and_then(|backup| backup.run_to_completion(1024, Duration::ZERO, None))
+                .map_err(unsound)?;
+            drop(target);
+            let store = SqliteStore::open(&staging)?;
+            let events = store
+                .events_after(0)
+                .map_err(|error| refused(format!("has a log this build cannot read: {error}")))?;
+            let mut state = watchfloor_model::State::default();
+            for stored in &events {
+                state.apply(&stored.event).map_err(|refusal| {
+                    refused(format!(
+                        "has a log that does not fold: event {} is refused ({})",
+                        stored.event.seq, refusal.message
+                    ))
+                })?;
+            }
+            Ok(state.seq)
+        })();
+        let head = match copied {
+            Ok(head) => head,
+            Err(error) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(error);
+            }
+        };
+        let target = data_dir.join(DATABASE_FILE);
+        let moved = |error: std::io::Error| OperatorError::DataDir {
+            path: data_dir.to_owned(),
+            reason: format!("the restored store cannot be moved into place: {error}"),
+        };
+        if target.exists() {
+            let existing = SqliteStore::open(data_dir)?;
+            let has_events = !existing
+                .events_after(0)
+                .map_err(|error| refused(error.to_string()))?
+                .is_empty();
+            drop(existing);
+            if has_events && !replace {
+                let _ = std::fs::remove_dir_all(&staging);
+                return Err(OperatorError::DataDir {
+                    path: data_dir.to_owned(),
+                    reason: "already holds an event log: restore into an empty data dir, or add --replace (the old files are kept beside it)".into(),
+                });
+            }
+            let kept = format!(".replaced-{}", Utc::now().format("%Y%m%dT%H%M%SZ"));
+            for suffix in ["", "-wal", "-shm"] {
+                let file = crate::data_dir::with_suffix(&target, suffix);
+                if file.exists() {
+                    std::fs::rename(
+                        &file,
+                        crate::data_dir::with_suffix(&target, &format!("{kept}{suffix}")),
+                    )
+                    .map_err(moved)?;
+                }
+            }
+        }
+        // The staged store was closed, so its log is checkpointed into the
+        // file; a -wal or -shm left behind goes with it all the same.
+        for suffix in ["-wal", "-shm", ""] {
+            let file = crate::data_dir::with_suffix(&staged, suffix);
+            if file.exists() {
+                std::fs::rename(&file, crate::data_dir::with_suffix(&target, suffix))
+                    .map_err(moved)?;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        Ok(head)
     }
 
     fn write<R>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<R>) -> Result<R> {
@@ -687,31 +738,6 @@ mod tests {
     }
 
     #[test]
-    fn a_commit_is_all_or_nothing() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(dir.path()).expect("open");
-        store
-            .commit(&Commit {
-                events: vec![event(1), event(2)],
-                ..Commit::default()
-            })
-            .expect("first commit");
-        // seq 2 again: the primary key refuses it, and seq 3 must not stay behind.
-        let refused = store.commit(&Commit {
-            events: vec![event(3), event(2)],
-            ..Commit::default()
-        });
-        assert!(refused.is_err());
-        let events = store.events_after(0).expect("read");
-        assert_eq!(
-            events.iter().map(|e| e.event.seq).collect::<Vec<_>>(),
-            [1, 2]
-        );
-        assert_eq!(events[0], event(1), "times round-trip to the millisecond");
-        assert_eq!(store.events_after(1).expect("read").len(), 1);
-    }
-
-    #[test]
     fn every_connection_is_durable_write_ahead_logging() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = SqliteStore::open(dir.path()).expect("open");
@@ -844,66 +870,5 @@ mod tests {
             (None, None)
         );
         assert_eq!(events[1], posted);
-    }
-
-    #[test]
-    fn a_token_keeps_only_its_newest_sessions() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(dir.path()).expect("open");
-        let id = store.create_token(Role::Control, "c", "cc").expect("token");
-        let other = store
-            .create_token(Role::Commander, "o", "oo")
-            .expect("token");
-        let later = Utc::now() + chrono::Duration::hours(1);
-        store
-            .create_session("o1", other, Utc::now(), later, 3)
-            .expect("session");
-        for n in 0..5 {
-            store
-                .create_session(&format!("s{n}"), id, Utc::now(), later, 3)
-                .expect("session");
-        }
-        let live: Vec<bool> = (0..5)
-            .map(|n| {
-                store
-                    .session(&format!("s{n}"), Utc::now())
-                    .expect("read")
-                    .is_some()
-            })
-            .collect();
-        assert_eq!(live, [false, false, true, true, true]);
-        assert!(
-            store.session("o1", Utc::now()).expect("read").is_some(),
-            "another token's session stays"
-        );
-    }
-
-    #[test]
-    fn revoking_a_token_ends_its_sessions() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(dir.path()).expect("open");
-        let id = store
-            .create_token(Role::Commander, "alice", "aa")
-            .expect("token");
-        let later = Utc::now() + chrono::Duration::hours(1);
-        store
-            .create_session("ss", id, Utc::now(), later, 10)
-            .expect("session");
-        assert_eq!(
-            store.session("ss", Utc::now()).expect("read").map(|t| t.id),
-            Some(id)
-        );
-        assert!(
-            store.session("ss", later).expect("read").is_none(),
-            "expired"
-        );
-        assert!(store.revoke_token(id).expect("revoke"), "the token exists");
-        assert!(store.session("ss", Utc::now()).expect("read").is_none());
-        assert!(store.active_token("aa").expect("read").is_none());
-        assert!(
-            !store.revoke_token(99).expect("revoke"),
-            "there is no token 99"
-        );
-        assert!(store.tokens().expect("list")[0].revoked_at.is_some());
     }
 }
