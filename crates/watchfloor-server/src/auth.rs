@@ -16,6 +16,7 @@
 //! effect at once. Unauthenticated requests — every display screen — never
 //! touch the database.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use axum::extract::{FromRequestParts, Query};
@@ -106,18 +107,62 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// Whether the credential is still live (token not revoked, session not ended).
+    /// Whether the credential is still live (token not revoked, session not
+    /// ended). Fails closed: a stream whose credential cannot be checked
+    /// ends — after [`OUTAGE_GRACE`] when the store is away (see [`Remembered`]).
     pub async fn still_valid(&self, state: &AppState) -> bool {
-        let store = state.store();
-        let credential = self.credential.clone();
-        let now = state.now();
-        let found = tokio::task::spawn_blocking(move || match &credential {
-            Credential::Bearer(hash) => store.active_token(hash),
-            Credential::Session(hash) => store.session(hash, now),
-        })
-        .await;
-        // Fail closed: a stream whose credential cannot be checked ends.
-        matches!(found, Ok(Ok(Some(_))))
+        matches!(lookup(state, &self.credential).await, Ok(Some(_)))
+    }
+}
+
+/// How long a credential the store confirmed is taken on trust while the
+/// store cannot be reached (a PostgreSQL restart): signed-in readers and
+/// their open streams go on from memory meanwhile, and no longer. A token
+/// revoked during an outage is refused once the store answers again, or
+/// at the latest this long after its last check.
+pub const OUTAGE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Credentials remembered at most (by the hash presented, only ones the
+/// store confirmed, so a stranger cannot fill it with guesses).
+const REMEMBERED: usize = 4096;
+
+/// The credentials the store last confirmed, and when: consulted only when
+/// the store is away (`Error::Busy`), never instead of it.
+#[derive(Debug, Default)]
+pub struct Remembered(std::sync::Mutex<HashMap<String, (TokenInfo, std::time::Instant)>>);
+
+impl Remembered {
+    fn remember(&self, key: String, token: TokenInfo) {
+        if let Ok(mut known) = self.0.lock() {
+            if known.len() >= REMEMBERED && !known.contains_key(&key) {
+                known.retain(|_, (_, checked)| checked.elapsed() < OUTAGE_GRACE);
+                if known.len() >= REMEMBERED {
+                    known.clear();
+                }
+            }
+            known.insert(key, (token, std::time::Instant::now()));
+        }
+    }
+
+    fn forget(&self, key: &str) {
+        if let Ok(mut known) = self.0.lock() {
+            known.remove(key);
+        }
+    }
+
+    fn recall(&self, key: &str) -> Option<TokenInfo> {
+        let known = self.0.lock().ok()?;
+        let (token, checked) = known.get(key)?;
+        (checked.elapsed() < OUTAGE_GRACE).then(|| token.clone())
+    }
+}
+
+impl Credential {
+    fn key(&self) -> String {
+        match self {
+            Credential::Bearer(hash) => format!("bearer:{hash}"),
+            Credential::Session(hash) => format!("session:{hash}"),
+        }
     }
 }
 
@@ -292,13 +337,30 @@ async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Identity>> {
 
 async fn lookup(state: &AppState, credential: &Credential) -> Result<Option<TokenInfo>> {
     let store = state.store();
+    let key = credential.key();
     let credential = credential.clone();
     let now = state.now();
-    tokio::task::spawn_blocking(move || match &credential {
+    let found = tokio::task::spawn_blocking(move || match &credential {
         Credential::Bearer(hash) => store.active_token(hash),
         Credential::Session(hash) => store.session(hash, now),
     })
-    .await?
+    .await?;
+    let remembered = state.remembered();
+    match found {
+        Ok(Some(token)) => {
+            remembered.remember(key, token.clone());
+            Ok(Some(token))
+        }
+        Ok(None) => {
+            remembered.forget(&key);
+            Ok(None)
+        }
+        Err(Error::Busy(problem)) => remembered
+            .recall(&key)
+            .map(Some)
+            .ok_or(Error::Busy(problem)),
+        Err(error) => Err(error),
+    }
 }
 
 /// The session id in the request's cookies, if any: the cookie of the name

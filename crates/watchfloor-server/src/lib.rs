@@ -102,8 +102,8 @@ pub use clock::Clock;
 pub use config::Config;
 pub use error::{Error, ErrorBody, Problem, Result};
 pub use operator::{
-    backup_store, create_token, demo_scenario, list_tokens, load_scenario, restore_store,
-    revoke_token, scenario_problems, OperatorError,
+    backup_store, copy_store, create_token, demo_scenario, list_tokens, load_scenario,
+    restore_store, revoke_token, scenario_problems, OperatorError,
 };
 pub use router::{app, catch_panics};
 pub use serve::{serve, serve_app, serve_with_ready};

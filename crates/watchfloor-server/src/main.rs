@@ -201,6 +201,20 @@ enum StoreCommand {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Copy a data dir's SQLite store (its server stopped) into an empty
+    /// PostgreSQL database, seqs and tokens as they were (sessions do not move).
+    Copy {
+        #[command(flatten)]
+        data: DataDir,
+        /// The PostgreSQL database to fill.
+        #[arg(
+            long,
+            env = "WATCHFLOOR_DATABASE_URL",
+            value_name = "URL",
+            hide_env_values = true
+        )]
+        database_url: String,
+    },
     /// Bring a backup back as the data dir's store (no server may be running on it).
     Restore {
         /// A file made by `store backup`.
@@ -389,6 +403,14 @@ fn store(command: StoreCommand) -> Result<(), OperatorError> {
             println!(
                 "backed up the store to {}: the log up to seq {head}",
                 file.display()
+            );
+        }
+        StoreCommand::Copy { data, database_url } => {
+            let head = watchfloor_server::copy_store(&data.data_dir, &database_url)?;
+            println!(
+                "copied {} into {}: the log up to seq {head}, and the tokens; sessions stay behind (sign in again)",
+                data.data_dir.display(),
+                watchfloor_server::Database::Postgres(database_url)
             );
         }
         StoreCommand::Restore {

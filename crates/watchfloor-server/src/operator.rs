@@ -14,7 +14,7 @@ use watchfloor_model::scenario::{self, Scenario};
 
 use crate::auth::{self, Role};
 use crate::error::{self, Error, Problem};
-use crate::store::{Database, SqliteStore, TokenInfo};
+use crate::store::{Database, PgStore, SqliteStore, Store, TokenInfo};
 
 /// Why the server would not start, or a command did not finish.
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +182,32 @@ pub fn backup_store(data_dir: &Path, to: &Path) -> Result<u64, OperatorError> {
 /// the last seq it holds.
 pub fn restore_store(data_dir: &Path, from: &Path, replace: bool) -> Result<u64, OperatorError> {
     SqliteStore::restore(data_dir, from, replace)
+}
+
+/// `store copy`: moves a data dir's SQLite store (its server stopped) into
+/// an empty PostgreSQL database with the seqs, token ids and hashes as they
+/// were, and reads it back to check that the log arrived whole; returns
+/// the last seq. The SQLite store is left as it was.
+pub fn copy_store(data_dir: &Path, database_url: &str) -> Result<u64, OperatorError> {
+    off_runtime(|| {
+        let _lock = crate::data_dir::DataDirLock::acquire(data_dir)?;
+        let source = SqliteStore::open(data_dir)?;
+        let contents = source.contents()?;
+        let target = PgStore::open(database_url)?;
+        target.load(&contents).map_err(|error| match error {
+            crate::error::Error::Conflict(problem) => OperatorError::Setting(problem.message),
+            other => other.into(),
+        })?;
+        let copied = target.events_after(0)?;
+        if copied != contents.events {
+            return Err(OperatorError::Setting(format!(
+                "the copy does not read back as the original log ({} events against {}); the PostgreSQL database should be dropped and the copy made again",
+                copied.len(),
+                contents.events.len()
+            )));
+        }
+        Ok(contents.events.last().map_or(0, |stored| stored.event.seq))
+    })
 }
 
 /// The built-in demo, modelled on Cyber Coalition.

@@ -54,6 +54,8 @@ struct Inner {
     script: OnceLock<Arc<LoadedScript>>,
     /// Codes waiting to be typed and the screens' heartbeats (memory only).
     screens: crate::routes::screens::ScreenRegistry,
+    /// Credentials the store confirmed, for while it is away.
+    remembered: crate::auth::Remembered,
 }
 
 /// A server dropped without `shutdown` (a test, a failed start) still
@@ -154,6 +156,7 @@ impl AppState {
             follower,
             script: OnceLock::new(),
             screens: Default::default(),
+            remembered: Default::default(),
         }));
         if !delay.is_zero() {
             let tick = config.embargo_tick;
@@ -393,6 +396,11 @@ impl AppState {
     /// What the server remembers of screens between requests.
     pub(crate) fn screens(&self) -> &crate::routes::screens::ScreenRegistry {
         &self.0.screens
+    }
+
+    /// Credentials the store last confirmed (see [`crate::auth::Remembered`]).
+    pub(crate) fn remembered(&self) -> &crate::auth::Remembered {
+        &self.0.remembered
     }
 
     /// The scenario being played, if any.

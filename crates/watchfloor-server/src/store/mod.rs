@@ -106,6 +106,19 @@ pub struct TokenInfo {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+/// What moves with a store (`store copy`): the log with its seqs, the
+/// tokens by their hashes (with their ids, so the log's records of who
+/// did what still match), the idempotency keys and the player's progress.
+/// Sessions do not move: people sign in again.
+#[derive(Clone, Debug, Default)]
+pub struct Contents {
+    pub events: Vec<StoredEvent>,
+    /// Each token and the SHA-256 of its text.
+    pub tokens: Vec<(TokenInfo, String)>,
+    pub keys: Vec<IdempotencyRecord>,
+    pub progress: Option<PlayerProgress>,
+}
+
 /// The storage interface of the server. See the module documentation.
 pub trait Store: Send + Sync + 'static {
     /// Every event with a seq above `seq`, in order.

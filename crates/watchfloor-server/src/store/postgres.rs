@@ -37,7 +37,8 @@ use postgres::{Client, NoTls};
 use watchfloor_model::{Event, EventBody, Visibility};
 
 use super::{
-    Commit, IdempotencyRecord, PlayerProgress, Store, StoredEvent, TokenInfo, LEGACY_KEY_TOKEN,
+    Commit, Contents, IdempotencyRecord, PlayerProgress, Store, StoredEvent, TokenInfo,
+    LEGACY_KEY_TOKEN,
 };
 use crate::auth::Role;
 use crate::error::{Error, Problem, Result};
@@ -235,6 +236,66 @@ impl PgStore {
         })
     }
 
+    /// Loads another store's contents into this one, which must be empty
+    /// (no event, no token), in one transaction: seqs, token ids and hashes
+    /// as they were.
+    pub fn load(&self, contents: &Contents) -> Result<()> {
+        self.write(|client| {
+            let mut transaction = client.transaction()?;
+            transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])?;
+            let used: i64 = transaction
+                .query_one(
+                    "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM tokens)",
+                    &[],
+                )?
+                .get(0);
+            if used > 0 {
+                return Err(Error::Conflict(Problem::new(
+                    "not_empty",
+                    "the PostgreSQL database already holds events or tokens: copy into an empty one",
+                )));
+            }
+            for (token, sha256) in &contents.tokens {
+                transaction.execute(
+                    "INSERT INTO tokens (id, name, role, sha256, created_at, revoked_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[
+                        &token.id,
+                        &token.name,
+                        &token.role.as_str(),
+                        sha256,
+                        &token.created_at,
+                        &token.revoked_at,
+                    ],
+                )?;
+            }
+            // New tokens are numbered after the copied ones.
+            transaction.batch_execute(
+                "SELECT setval(pg_get_serial_sequence('tokens', 'id'),
+                               coalesce((SELECT max(id) FROM tokens), 0) + 1, false)",
+            )?;
+            for chunk in contents.events.chunks(1000) {
+                insert(
+                    &mut transaction,
+                    &Commit {
+                        events: chunk.to_vec(),
+                        ..Commit::default()
+                    },
+                )?;
+            }
+            insert(
+                &mut transaction,
+                &Commit {
+                    idempotency: contents.keys.clone(),
+                    progress: contents.progress.clone(),
+                    ..Commit::default()
+                },
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
+    }
+
     /// The follower for this database (see [`PgFollower`]).
     pub fn follower(&self) -> PgFollower {
         PgFollower {
@@ -243,8 +304,15 @@ impl PgStore {
         }
     }
 
+    /// A new connection; failing to get one is the database being away,
+    /// whatever PostgreSQL's reason (down, refusing connections, full).
     fn connect(&self) -> Result<Client> {
-        Ok(self.config.connect(NoTls)?)
+        self.config.connect(NoTls).map_err(|error| {
+            Error::Busy(Problem::new(
+                "log_unavailable",
+                format!("the event log's database cannot be reached now ({error}); nothing was written: try again shortly"),
+            ))
+        })
     }
 
     fn write<R>(&self, work: impl FnOnce(&mut Client) -> Result<R>) -> Result<R> {

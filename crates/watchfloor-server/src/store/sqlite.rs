@@ -11,7 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use watchfloor_model::{Event, EventBody, Visibility};
 
 use super::{
-    Commit, IdempotencyRecord, PlayerProgress, Store, StoredEvent, TokenInfo, LEGACY_KEY_TOKEN,
+    Commit, Contents, IdempotencyRecord, PlayerProgress, Store, StoredEvent, TokenInfo,
+    LEGACY_KEY_TOKEN,
 };
 use crate::auth::Role;
 use crate::error::{Error, Result};
@@ -284,6 +285,48 @@ impl SqliteStore {
         }
         let _ = std::fs::remove_dir_all(&staging);
         Ok(head)
+    }
+
+    /// Everything that moves to another store (see [`Contents`]), read in
+    /// one transaction.
+    pub fn contents(&self) -> Result<Contents> {
+        let events = self.events_after(0)?;
+        self.read(|connection| {
+            let mut tokens = Vec::new();
+            let mut statement = connection.prepare(
+                "SELECT id, name, role, created_at, revoked_at, sha256 FROM tokens ORDER BY id",
+            )?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                tokens.push((token_from_row(row)?, row.get::<_, String>("sha256")?));
+            }
+            let mut keys = Vec::new();
+            let mut statement = connection.prepare(
+                "SELECT token_id, key, body_sha256, seqs, created_at FROM idempotency ORDER BY created_at",
+            )?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let seqs: String = row.get(3)?;
+                keys.push(IdempotencyRecord {
+                    token_id: row.get(0)?,
+                    key: row.get(1)?,
+                    body_sha256: row.get(2)?,
+                    seqs: serde_json::from_str(&seqs).map_err(|error| {
+                        Error::Internal(format!("an idempotency key has unreadable seqs: {error}"))
+                    })?,
+                    created_at: parse_time(&row.get::<_, String>(4)?)?,
+                });
+            }
+            Ok((tokens, keys))
+        })
+        .and_then(|(tokens, keys)| {
+            Ok(Contents {
+                events,
+                tokens,
+                keys,
+                progress: self.player_progress()?,
+            })
+        })
     }
 
     fn write<R>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<R>) -> Result<R> {

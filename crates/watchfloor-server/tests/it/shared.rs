@@ -255,6 +255,186 @@ async fn one_server_plays_the_scenario_and_another_takes_over_when_it_stops() {
     );
 }
 
+/// Makes the server's database refuse connections and cuts the open ones
+/// (`away`), or lets them in again: PostgreSQL going away and coming back,
+/// for this test's database only.
+async fn database_away(server: &TestServer, away: bool) {
+    let watchfloor_server::Database::Postgres(url) = server.database.clone() else {
+        panic!("a PostgreSQL test");
+    };
+    let name = url
+        .split('?')
+        .next()
+        .and_then(|base| base.rsplit('/').next())
+        .expect("a database name")
+        .to_owned();
+    let admin = std::env::var(crate::support::DATABASE_URL).expect("the admin URL");
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("admin");
+        client
+            .batch_execute(&format!(
+                "ALTER DATABASE {name} ALLOW_CONNECTIONS {}",
+                !away
+            ))
+            .expect("alter");
+        if away {
+            client
+                .execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    &[&name],
+                )
+                .expect("terminate");
+        }
+    })
+    .await
+    .expect("ran");
+}
+
+#[tokio::test]
+async fn while_postgresql_is_away_writes_get_503_and_reads_and_streams_go_on() {
+    if !on_postgres() {
+        return;
+    }
+    let mut server = TestServer::with(|config| {
+        config.credential_recheck = std::time::Duration::from_millis(50);
+    })
+    .await;
+    let head = *server.append(exercise()).await.last().expect("seqs");
+    let url = server.listen().await;
+    let mut stream = EventStream::open(
+        &format!("{url}/api/v1/stream?after={head}"),
+        server.commander(),
+        &[],
+    )
+    .await;
+    let public_picture = || async {
+        let snapshot = server.get("/api/v1/snapshot").send().await.json();
+        (snapshot["seq"].clone(), snapshot["incidents"].clone())
+    };
+    let public_before = public_picture().await;
+    database_away(&server, true).await;
+
+    let post = || {
+        server
+            .post(
+                "/api/v1/events",
+                json!({"type": "nation_status", "code": "EST", "status": "degraded"}),
+            )
+            .by(server.control())
+            .header("idempotency-key", "during-the-outage")
+            .send()
+    };
+    let refused = post().await;
+    check_error(&refused, 503, "log_unavailable", None);
+    assert!(refused.header("retry-after").is_some(), "{refused:?}");
+    // Reads go on from memory, for the public and for those signed in.
+    assert_eq!(public_picture().await, public_before);
+    assert_eq!(
+        server
+            .get("/api/v1/snapshot")
+            .by(server.commander())
+            .send()
+            .await
+            .status,
+        200
+    );
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(server.get(path).send().await.status, 200, "{path}");
+    }
+    // The commander's stream stays open through many credential rechecks.
+    assert_eq!(
+        stream
+            .next_within(std::time::Duration::from_millis(400))
+            .await,
+        Err(()),
+        "still open, nothing new"
+    );
+
+    database_away(&server, false).await;
+    // The retry with the same key lands once: the first attempt wrote nothing.
+    let mut landed = None;
+    for _ in 0..100 {
+        let reply = post().await;
+        if reply.status == 201 {
+            landed = Some(reply.json()["seq"].clone());
+            break;
+        }
+        assert_eq!(reply.status, 503, "{}", reply.text);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(landed, Some(json!([head + 1])), "the database came back");
+    assert_eq!(stream.next().await.expect("the event").seq(), head + 1);
+    assert_eq!(
+        post().await.json()["seq"],
+        json!([head + 1]),
+        "a replay, not a second event"
+    );
+    assert_eq!(server.seq().await, head + 1);
+}
+
+#[tokio::test]
+async fn an_sqlite_exercise_moves_into_postgresql_with_its_seqs_and_tokens() {
+    if !on_postgres() {
+        return;
+    }
+    let sqlite = TestServer::on_sqlite(tempfile::tempdir().expect("dir")).await;
+    sqlite.append(exercise()).await;
+    let original = log(&sqlite).await;
+    let head = sqlite.seq().await;
+    let control = sqlite.control.clone();
+    let data_dir = sqlite.stop().await;
+    let target_dir = tempfile::tempdir().expect("dir");
+    let target = crate::support::database(target_dir.path()).await;
+    let watchfloor_server::Database::Postgres(url) = target.clone() else {
+        panic!("a PostgreSQL database");
+    };
+    let copy = |url: String| {
+        let data_dir = data_dir.path().to_owned();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_watchfloor-server"))
+                .args(["store", "copy", "--data-dir"])
+                .arg(data_dir)
+                .args(["--database-url", &url])
+                .output()
+                .expect("the binary runs")
+        })
+    };
+    let copied = copy(url.clone()).await.expect("ran");
+    let stdout = String::from_utf8_lossy(&copied.stdout);
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    assert!(stdout.contains(&format!("seq {head}")), "{stdout}");
+    assert!(
+        !stdout.contains("postgres://"),
+        "the URL is not echoed: {stdout}"
+    );
+    // Into a database that holds a log: refused, nothing added.
+    let again = copy(url.clone()).await.expect("ran");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    let moved = TestServer::on_store(target_dir, target, |_| {}).await;
+    assert_eq!(log(&moved).await, original, "the same log, seq for seq");
+    // The old token still posts, and the log numbers on.
+    let reply = moved
+        .post(
+            "/api/v1/events",
+            json!({"type": "nation_status", "code": "EST", "status": "degraded"}),
+        )
+        .by(Who::Bearer(control))
+        .send()
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.json()["seq"], json!([head + 1]));
+}
+
 /// The audience a server gives this caller.
 async fn audience(server: &TestServer, who: Who) -> Value {
     server.get("/api/v1/session").by(who).send().await.json()["audience"].clone()

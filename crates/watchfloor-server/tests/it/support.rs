@@ -106,7 +106,24 @@ impl TestServer {
 
     /// A server on an existing data dir (a restart).
     pub async fn on(dir: TempDir, adjust: impl FnOnce(&mut Config)) -> TestServer {
-        let mut config = config(dir.path()).await;
+        let database = database(dir.path()).await;
+        TestServer::on_store(dir, database, adjust).await
+    }
+
+    /// A server on SQLite in `dir`, in either run of the suite.
+    pub async fn on_sqlite(dir: TempDir) -> TestServer {
+        let database = Database::Sqlite(dir.path().to_owned());
+        TestServer::on_store(dir, database, |_| {}).await
+    }
+
+    /// A server on `dir` and the given store.
+    pub async fn on_store(
+        dir: TempDir,
+        database: Database,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let mut config = Config::new(dir.path());
+        config.database = database;
         adjust(&mut config);
         let database = config.database.clone();
         let state = AppState::start(config).await.expect("server starts");
