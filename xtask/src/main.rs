@@ -6,6 +6,7 @@
 //! downloads from outside the package registries: Trunk runs offline with the
 //! tools put first on its `PATH`.
 
+mod cluster;
 mod demo;
 mod postgres;
 mod size;
@@ -49,6 +50,8 @@ usage: cargo xtask <command>
   size --wasm FILE       the same profile of any wasm with its names, as TSV
                          (how bench/size-baseline.tsv was made)
   demo-scenario          regenerate scenarios/cyber-coalition.json
+  cluster                a private PostgreSQL, three servers sharing it (with the
+                         demo) and nginx in front; prints the URL, Enter stops it
   postgres               start a private PostgreSQL (as the tests do), print its
                          URL, stop it when Enter is pressed
 ";
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
+        Some("cluster") => cluster_command(&root),
         Some("postgres") => postgres::Postgres::private().and_then(|server| {
             println!("{}", server.url);
             eprintln!("PostgreSQL is running; press Enter to stop it");
@@ -458,7 +462,8 @@ fn report_sizes(dist: &Path) {
 }
 
 /// `cargo xtask run`: build everything and serve the demo exercise.
-fn run(root: &Path, args: &[String]) -> Result {
+/// Builds the app and the server binary (`server` profile); returns the binary.
+fn build_app_and_server(root: &Path) -> Result<PathBuf> {
     let tools = setup_build_tools(root)?;
     dist(root, &tools)?;
     step("server: cargo build --profile server");
@@ -467,11 +472,22 @@ fn run(root: &Path, args: &[String]) -> Result {
             .args(["build", "--profile", "server", "-p", "watchfloor-server"])
             .current_dir(root),
     )?;
+    Ok(root.join("target/server/watchfloor-server"))
+}
+
+/// `cargo xtask cluster` (see `cluster.rs`).
+fn cluster_command(root: &Path) -> Result {
+    let server = build_app_and_server(root)?;
+    cluster::cluster(root, &server)
+}
+
+fn run(root: &Path, args: &[String]) -> Result {
+    let server = build_app_and_server(root)?;
     let server_args: Vec<String> = match args.first().map(String::as_str) {
         Some("--") => args[1..].to_vec(),
         _ => args.to_vec(),
     };
-    let mut command = Command::new(root.join("target/server/watchfloor-server"));
+    let mut command = Command::new(server);
     command.arg("serve");
     if !server_args.iter().any(|arg| arg == "--addr") {
         command.args(["--addr", "127.0.0.1:8080"]);

@@ -245,19 +245,28 @@ impl AppState {
             let _ = self.0.script.set(checked.loaded());
         }
         drop(checked);
-        let (lead, mut leading) = tokio::sync::watch::channel(false);
+        // `None` until the first try for the lock has answered.
+        let (lead, mut leading) = tokio::sync::watch::channel(None);
         follower
             .lead(move |held| {
-                lead.send_replace(held);
+                lead.send_if_modified(|leading| {
+                    let changed = *leading != Some(held);
+                    *leading = Some(held);
+                    changed
+                });
             })
             .map_err(|source| OperatorError::Io {
                 action: "start the scenario player's leadership thread".into(),
                 source,
             })?;
-        // The lock is taken at the first try when no one holds it.
-        let _ = tokio::time::timeout(crate::store::POLL * 3, leading.wait_for(|leading| *leading))
-            .await;
-        let first = if *leading.borrow() {
+        // The first try says whether another server plays (the lock is
+        // taken at once when no one holds it).
+        let _ = tokio::time::timeout(
+            crate::store::POLL * 3,
+            leading.wait_for(|leading| leading.is_some()),
+        )
+        .await;
+        let first = if *leading.borrow() == Some(true) {
             tracing::info!("this server plays the scenario (it holds the player's lock)");
             Some(self.caught_up_player(scenario, speed).await?)
         } else {
@@ -278,7 +287,7 @@ impl AppState {
         self,
         scenario: Scenario,
         speed: f64,
-        mut leading: tokio::sync::watch::Receiver<bool>,
+        mut leading: tokio::sync::watch::Receiver<Option<bool>>,
         mut first: Option<Player>,
     ) {
         loop {
@@ -286,7 +295,7 @@ impl AppState {
                 // Not leading: wait for the lock, learning the script's
                 // schedule (for the console) once its leader has saved it.
                 loop {
-                    if *leading.borrow_and_update() {
+                    if *leading.borrow_and_update() == Some(true) {
                         break;
                     }
                     if self.0.script.get().is_none() {
@@ -321,7 +330,7 @@ impl AppState {
                 Ok::<_, String>(())
             };
             let lost = async {
-                let _ = leading.wait_for(|leading| !*leading).await;
+                let _ = leading.wait_for(|leading| *leading != Some(true)).await;
             };
             tokio::select! {
                 played = play => match played {

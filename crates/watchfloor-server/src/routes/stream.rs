@@ -13,11 +13,18 @@
 //!
 //! A stream holds no database connection: it reads the hub's in-memory log
 //! and waits on the hub's head seq (see [`crate::hub`]).
+//!
+//! **Coalesced writes.** A stream keeps no queue of messages: each time the
+//! connection is ready for more, it reads every event the client has not
+//! had yet from the log (up to [`CHUNK`] events or [`FRAME_BYTES`]) and
+//! sends them as one write. A client that reads slowly, or many events in a
+//! burst, costs one frame per write, not one buffered message per event; a
+//! stream's memory is its position and the frame being written.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue};
@@ -38,8 +45,16 @@ use crate::hub::Hub;
 use crate::metrics::StreamGuard;
 use crate::AppState;
 
-/// Log entries read per wake-up, so one far-behind client does not hold the log lock long.
+/// Log entries read per write at most, so one far-behind client does not
+/// hold the log lock long.
 const CHUNK: usize = 256;
+
+/// Bytes of events put in one write at most (an event larger than this
+/// still goes, alone).
+const FRAME_BYTES: usize = 64 * 1024;
+
+/// An SSE comment: what a stream sends after a heartbeat of silence.
+const HEARTBEAT: &[u8] = b":\n\n";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/stream", get(stream_get))
@@ -91,16 +106,18 @@ pub async fn stream_get(
     // can be missed, and the log is read by seq, so nothing is sent twice.
     let head = hub.subscribe(caller.audience);
     let current = *head.borrow();
-    let mut queue = VecDeque::new();
+    let mut first = None;
     let last = match after {
         None => current,
         Some(after) if after > current => {
-            queue.push_back(
-                SseEvent::default()
-                    .id(current.to_string())
-                    .event("reset")
-                    .data(format!(r#"{{"seq":{current}}}"#)),
+            let mut reset = Vec::new();
+            message(
+                &mut reset,
+                current,
+                "reset",
+                &format!(r#"{{"seq":{current}}}"#),
             );
+            first = Some(Bytes::from(reset));
             current
         }
         Some(after) => after,
@@ -119,13 +136,32 @@ pub async fn stream_get(
         head,
         closing: hub.closing(),
         last,
-        queue,
+        first,
         recheck,
+        heartbeat: state.heartbeat(),
         _client: state.metrics().stream_opened(),
         _slot: slot,
     };
     let stream = futures_util::stream::unfold(reader, Reader::next);
-    Ok(sse_response(stream, state.heartbeat()))
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}
+
+/// One SSE message (the event JSON is one line: serde never writes a raw
+/// newline).
+fn message(frame: &mut Vec<u8>, seq: u64, kind: &str, json: &str) {
+    use std::io::Write;
+    let _ = write!(frame, "id: {seq}\nevent: {kind}\ndata: {json}\n\n");
 }
 
 /// A server-sent event stream as an answer: a comment heartbeat every
@@ -180,6 +216,8 @@ enum Wake {
     Head,
     End,
     Recheck,
+    /// A heartbeat's time without anything to send.
+    Quiet,
 }
 
 /// One client's position in the log.
@@ -190,20 +228,27 @@ struct Reader {
     closing: watch::Receiver<bool>,
     /// The last seq sent, in this reader's sequence.
     last: u64,
-    queue: VecDeque<SseEvent>,
+    /// A message to send before any event (`event: reset`).
+    first: Option<Bytes>,
     recheck: Option<Recheck>,
+    /// Silence longer than this gets a comment, so proxies keep the connection.
+    heartbeat: std::time::Duration,
     _client: StreamGuard,
     _slot: Slot,
 }
 
 impl Reader {
-    async fn next(mut self) -> Option<(Result<SseEvent, Infallible>, Reader)> {
+    /// The next write: every event the client has not had yet (up to
+    /// [`CHUNK`] and [`FRAME_BYTES`]) as one frame, or a heartbeat after
+    /// `heartbeat` of silence; `None` when the stream ends.
+    async fn next(mut self) -> Option<(Result<Bytes, Infallible>, Reader)> {
+        let quiet_until = Instant::now() + self.heartbeat;
         loop {
             if *self.closing.borrow() {
                 return None;
             }
-            if let Some(event) = self.queue.pop_front() {
-                return Some((Ok(event), self));
+            if let Some(first) = self.first.take() {
+                return Some((Ok(first), self));
             }
             let head = *self.head.borrow_and_update();
             if head > self.last {
@@ -211,17 +256,23 @@ impl Reader {
                 if entries.is_empty() {
                     // Cannot happen (the log grows before the head moves); never spin.
                     self.last = head;
+                    continue;
                 }
+                let mut frame = Vec::with_capacity(
+                    entries
+                        .iter()
+                        .map(|entry| entry.json.len() + 64)
+                        .sum::<usize>()
+                        .min(FRAME_BYTES + 1024),
+                );
                 for entry in entries {
-                    self.queue.push_back(
-                        SseEvent::default()
-                            .id(entry.seq.to_string())
-                            .event(entry.kind)
-                            .data(entry.json.as_str()),
-                    );
+                    if !frame.is_empty() && frame.len() + entry.json.len() > FRAME_BYTES {
+                        break;
+                    }
+                    message(&mut frame, entry.seq, entry.kind, &entry.json);
                     self.last = entry.seq;
                 }
-                continue;
+                return Some((Ok(Bytes::from(frame)), self));
             }
             let recheck_slot = &mut self.recheck;
             let recheck = async move {
@@ -239,9 +290,11 @@ impl Reader {
                 },
                 _ = self.closing.changed() => Wake::End,
                 () = recheck => Wake::Recheck,
+                () = tokio::time::sleep_until(quiet_until) => Wake::Quiet,
             };
             match wake {
                 Wake::Head => {}
+                Wake::Quiet => return Some((Ok(Bytes::from_static(HEARTBEAT)), self)),
                 Wake::End => return None,
                 Wake::Recheck => {
                     let recheck = self.recheck.as_ref().expect("only ticks when set");
@@ -255,5 +308,90 @@ impl Reader {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoredEvent;
+    use watchfloor_model::event::NationJoined;
+    use watchfloor_model::{Event, EventBody, Visibility};
+
+    /// A hub whose log holds `count` events, all public.
+    fn hub(count: u64) -> Arc<Hub> {
+        let at = "2026-11-23T08:00:00Z".parse().expect("time");
+        let events = (1..=count)
+            .map(|seq| StoredEvent {
+                event: Event {
+                    by: None,
+                    entry: None,
+                    seq,
+                    at,
+                    body: EventBody::NationJoined(NationJoined {
+                        code: [seq / 676, seq / 26, seq]
+                            .iter()
+                            .map(|n| char::from(b'A' + (n % 26) as u8))
+                            .collect(),
+                        name: "Nation".into(),
+                        kind: watchfloor_model::NationKind::Ally,
+                        participants: 1,
+                        teams: 1,
+                    }),
+                },
+                visibility: Visibility::Public,
+            })
+            .collect();
+        Arc::new(Hub::rebuild(events, chrono::Duration::zero(), at))
+    }
+
+    fn reader(hub: &Arc<Hub>, last: u64, heartbeat: std::time::Duration) -> Reader {
+        let config = crate::Config::new("unused");
+        Reader {
+            hub: hub.clone(),
+            audience: Audience::Control,
+            head: hub.subscribe(Audience::Control),
+            closing: hub.closing(),
+            last,
+            first: None,
+            recheck: None,
+            heartbeat,
+            _client: Arc::new(crate::metrics::Metrics::default()).stream_opened(),
+            _slot: crate::capacity::Capacity::of(&config)
+                .open_stream(None)
+                .map_err(|_| "no slot")
+                .expect("a slot"),
+        }
+    }
+
+    fn ids(frame: &[u8]) -> Vec<u64> {
+        String::from_utf8_lossy(frame)
+            .split("\n\n")
+            .filter_map(|message| message.strip_prefix("id: "))
+            .map(|rest| rest.lines().next().expect("id").parse().expect("seq"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn what_accumulated_goes_in_one_write_and_silence_gets_a_heartbeat() {
+        let hub = hub(300);
+        let reader = reader(&hub, 10, std::time::Duration::from_millis(20));
+        let (frame, reader) = reader.next().await.expect("a frame");
+        let frame = frame.expect("bytes");
+        // One write for everything up to a chunk, in order, each a whole message.
+        assert_eq!(ids(&frame), (11..=10 + CHUNK as u64).collect::<Vec<_>>());
+        assert!(frame.ends_with(b"\n\n"));
+        assert!(
+            String::from_utf8_lossy(&frame).contains("event: nation_joined\ndata: {"),
+            "{}",
+            String::from_utf8_lossy(&frame[..200])
+        );
+        let (frame, reader) = reader.next().await.expect("the rest");
+        assert_eq!(
+            ids(&frame.expect("bytes")),
+            (11 + CHUNK as u64..=300).collect::<Vec<_>>()
+        );
+        let (frame, _) = reader.next().await.expect("a heartbeat");
+        assert_eq!(&frame.expect("bytes")[..], HEARTBEAT);
     }
 }

@@ -376,8 +376,12 @@ impl Drop for PgStore {
 fn migrate(client: &mut Client) -> std::result::Result<i32, postgres::Error> {
     let mut transaction = client.transaction()?;
     transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK])?;
-    transaction
-        .batch_execute("CREATE TABLE IF NOT EXISTS watchfloor_schema (version integer NOT NULL)")?;
+    let exists: bool = transaction
+        .query_one("SELECT to_regclass('watchfloor_schema') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        transaction.batch_execute("CREATE TABLE watchfloor_schema (version integer NOT NULL)")?;
+    }
     let version: Option<i32> = transaction
         .query_one("SELECT max(version) FROM watchfloor_schema", &[])?
         .get(0);
@@ -776,9 +780,9 @@ impl PgFollower {
                 held = client
                     .query_one("SELECT pg_try_advisory_lock($1)", &[&PLAYER_LOCK])?
                     .get(0);
-                if held {
-                    lead(true);
-                }
+                // Said at every try, so a server starting learns at once
+                // whether another one plays.
+                lead(held);
             }
             std::thread::sleep(POLL);
         }
