@@ -576,6 +576,13 @@ fn test(root: &Path) -> Result {
     on_postgres
         .args(["test", "-p", "watchfloor-server", "--lib", "--test", "it"])
         .env(postgres::TEST_DATABASE_URL, &postgres.url);
+    // The cluster test crashes a PostgreSQL of its own: it needs the programs.
+    if let Some(bin) = postgres::bin_dir() {
+        on_postgres.env("WATCHFLOOR_TEST_POSTGRES_BIN", bin);
+        if postgres::is_root() {
+            on_postgres.env("WATCHFLOOR_TEST_POSTGRES_USER", postgres::SERVICE_USER);
+        }
+    }
     let mut fuzz = cargo();
     fuzz.args([
         "test",

@@ -15,7 +15,7 @@ pub const TEST_DATABASE_URL: &str = "WATCHFLOOR_TEST_DATABASE_URL";
 
 /// The user the private server runs as when the xtask runs as root
 /// (PostgreSQL refuses to run as root); the package creates it.
-const SERVICE_USER: &str = "postgres";
+pub const SERVICE_USER: &str = "postgres";
 
 /// A running private PostgreSQL, or the one the environment named.
 pub struct Postgres {
@@ -32,7 +32,7 @@ struct Private {
 }
 
 /// Where Debian puts `initdb` and `pg_ctl` (the newest version installed).
-fn bin_dir() -> Option<PathBuf> {
+pub fn bin_dir() -> Option<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .ok()?
         .filter_map(|entry| {
@@ -46,7 +46,7 @@ fn bin_dir() -> Option<PathBuf> {
     versions.pop().map(|(_, bin)| bin)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -9,6 +9,7 @@ mod assets;
 mod auth;
 mod backup;
 mod cli;
+mod cluster;
 mod connections;
 mod containment;
 mod durability;

@@ -494,6 +494,13 @@ pub struct EventStream {
 
 impl EventStream {
     pub async fn open(url: &str, who: Who, headers: &[(&str, &str)]) -> EventStream {
+        EventStream::try_open(url, who, headers)
+            .await
+            .expect("stream request")
+    }
+
+    /// [`EventStream::open`], or `None` when the server cannot be reached.
+    pub async fn try_open(url: &str, who: Who, headers: &[(&str, &str)]) -> Option<EventStream> {
         let mut request = reqwest::Client::new().get(url);
         request = match who {
             Who::Public => request,
@@ -505,7 +512,7 @@ impl EventStream {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.expect("stream request");
+        let response = request.send().await.ok()?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -513,12 +520,12 @@ impl EventStream {
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        EventStream {
+        Some(EventStream {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
             status,
             content_type,
-        }
+        })
     }
 
     /// The next message, or `None` when the stream ends. Panics after `PATIENCE`.
