@@ -762,23 +762,7 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use watchfloor_model::event::PhaseChanged;
-
-    fn event(seq: u64) -> StoredEvent {
-        StoredEvent {
-            event: Event {
-                by: None,
-                entry: None,
-                seq,
-                at: "2026-11-23T08:00:00.125Z".parse().expect("time"),
-                body: EventBody::PhaseChanged(PhaseChanged {
-                    phase: watchfloor_model::Phase::Execution,
-                    reason: None,
-                }),
-            },
-            visibility: Visibility::Public,
-        }
-    }
+    use crate::store::tests::event;
 
     #[test]
     fn every_connection_is_durable_write_ahead_logging() {

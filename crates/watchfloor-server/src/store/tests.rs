@@ -6,7 +6,8 @@ use super::*;
 use watchfloor_model::event::PhaseChanged;
 use watchfloor_model::EventBody;
 
-fn event(seq: u64) -> StoredEvent {
+/// A public event numbered `seq` (the SQLite-only tests use it too).
+pub(super) fn event(seq: u64) -> StoredEvent {
     StoredEvent {
         event: Event {
             by: None,

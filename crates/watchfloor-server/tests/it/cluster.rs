@@ -81,7 +81,8 @@ impl PrivatePostgres {
         format!("postgres://watchfloor@127.0.0.1:{}/postgres", self.port)
     }
 
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A PostgreSQL program, run as its user, in its directory, quietly.
+    fn command(&self, tool: &str, args: &[&str]) -> std::process::Command {
         let program = self.bin.join(tool);
         let mut command = match &self.user {
             Some(user) => {
@@ -91,10 +92,16 @@ impl PrivatePostgres {
             }
             None => std::process::Command::new(&program),
         };
-        let status = command
+        command
             .args(args)
             .current_dir(&self.dir)
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null());
+        command
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let status = self
+            .command(tool, args)
             .status()
             .expect("a PostgreSQL program runs");
         assert!(status.success(), "{tool} {args:?} failed");
@@ -130,20 +137,7 @@ impl Drop for PrivatePostgres {
     fn drop(&mut self) {
         let data = self.dir.join("data");
         let stop = |args: &[&str]| {
-            let program = self.bin.join("pg_ctl");
-            let mut command = match &self.user {
-                Some(user) => {
-                    let mut command = std::process::Command::new("runuser");
-                    command.args(["-u", user, "--"]).arg(&program);
-                    command
-                }
-                None => std::process::Command::new(&program),
-            };
-            let _ = command
-                .args(args)
-                .current_dir(&self.dir)
-                .stdout(std::process::Stdio::null())
-                .status();
+            let _ = self.command("pg_ctl", args).status();
         };
         stop(&[
             "-D",
